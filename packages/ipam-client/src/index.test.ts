@@ -1,0 +1,3 @@
+import { placeholder } from '@sriov-ts/cni';
+import { expect, it } from 'vitest';
+it('resolves sibling sources', () => expect(placeholder).toBe('cni'));
