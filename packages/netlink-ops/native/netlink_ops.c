@@ -1,0 +1,660 @@
+// The syscall layer of @sriov-ts/netlink-ops: the only native code in the repository.
+//
+// Everything that must run with the calling thread inside another network namespace is done here, in one C call,
+// so no JavaScript ever runs while the main thread is switched: setns(target) -> syscall(s) -> setns(back). If the
+// switch back fails the process aborts, because continuing would run the rest of the program in the wrong netns.
+//
+// Errors are thrown as Error objects carrying `errno` (positive) and `syscall`; the TypeScript side maps them to
+// typed errors with a `code`.
+#define _GNU_SOURCE
+#ifndef NAPI_VERSION
+#define NAPI_VERSION 8
+#endif
+#include <node_api.h>
+#include <uv.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/if_packet.h>
+#include <linux/netlink.h>
+#include <net/ethernet.h>
+#include <arpa/inet.h>
+#include <poll.h>
+#include <sched.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef NETLINK_EXT_ACK
+#define NETLINK_EXT_ACK 11
+#endif
+
+#define MAX_PATH_ARG 4096
+
+// ---------------------------------------------------------------------------------------------------------------
+// N-API helpers
+
+static napi_value throw_errno(napi_env env, const char *syscall, int err) {
+  char msg[256];
+  snprintf(msg, sizeof msg, "%s: %s", syscall, strerror(err));
+  napi_value message, error, errno_value, syscall_value;
+  napi_create_string_utf8(env, msg, NAPI_AUTO_LENGTH, &message);
+  napi_create_error(env, NULL, message, &error);
+  napi_create_int32(env, err, &errno_value);
+  napi_create_string_utf8(env, syscall, NAPI_AUTO_LENGTH, &syscall_value);
+  napi_set_named_property(env, error, "errno", errno_value);
+  napi_set_named_property(env, error, "syscall", syscall_value);
+  napi_throw(env, error);
+  return NULL;
+}
+
+static napi_value throw_type(napi_env env, const char *msg) {
+  napi_throw_type_error(env, NULL, msg);
+  return NULL;
+}
+
+#define ARGS(n)                                                                                                      \
+  size_t argc = (n);                                                                                                 \
+  napi_value argv[(n) > 0 ? (n) : 1];                                                                                \
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
+
+static int arg_int(napi_env env, napi_value v, int32_t *out) {
+  napi_valuetype t;
+  napi_typeof(env, v, &t);
+  if (t != napi_number) return 0;
+  return napi_get_value_int32(env, v, out) == napi_ok;
+}
+
+// Copies a string argument; null/undefined gives an empty string and *present = 0.
+static int arg_path(napi_env env, napi_value v, char *buf, size_t size, int *present) {
+  napi_valuetype t;
+  napi_typeof(env, v, &t);
+  if (t == napi_null || t == napi_undefined) {
+    buf[0] = 0;
+    if (present) *present = 0;
+    return 1;
+  }
+  if (t != napi_string) return 0;
+  size_t len = 0;
+  if (napi_get_value_string_utf8(env, v, buf, size, &len) != napi_ok) return 0;
+  if (len == 0 || len >= size - 1) return 0;
+  if (strlen(buf) != len) return 0; // embedded NUL
+  if (present) *present = 1;
+  return 1;
+}
+
+static int arg_buffer(napi_env env, napi_value v, void **data, size_t *len) {
+  bool is_buffer = false;
+  napi_is_buffer(env, v, &is_buffer);
+  if (!is_buffer) return 0;
+  return napi_get_buffer_info(env, v, data, len) == napi_ok;
+}
+
+static napi_value make_int(napi_env env, int64_t v) {
+  napi_value out;
+  napi_create_int64(env, v, &out);
+  return out;
+}
+
+static napi_value make_undefined(napi_env env) {
+  napi_value out;
+  napi_get_undefined(env, &out);
+  return out;
+}
+
+static napi_value make_bool(napi_env env, bool v) {
+  napi_value out;
+  napi_get_boolean(env, v, &out);
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Network namespace switching (calling thread only)
+
+// Enters the netns at `path` and stores an fd of the previous one in *saved. On failure nothing changed, *syscall
+// names the failing call and the errno is returned.
+static int netns_enter(const char *path, int *saved, const char **syscall) {
+  *saved = -1;
+  int target = open(path, O_RDONLY | O_CLOEXEC);
+  if (target < 0) {
+    *syscall = "open netns";
+    return errno;
+  }
+  int self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+  if (self < 0) {
+    int err = errno;
+    close(target);
+    *syscall = "open /proc/thread-self/ns/net";
+    return err;
+  }
+  if (setns(target, CLONE_NEWNET) < 0) {
+    int err = errno;
+    close(target);
+    close(self);
+    *syscall = "setns";
+    return err;
+  }
+  close(target);
+  *saved = self;
+  return 0;
+}
+
+static void netns_restore(int saved) {
+  if (saved < 0) return;
+  // Continuing in the wrong netns would silently misconfigure the host: there is no safe way on.
+  if (setns(saved, CLONE_NEWNET) < 0) abort();
+  close(saved);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Netlink sockets
+
+// openNetlink(protocol: number, groups: number, netnsPath: string | null): number
+static napi_value open_netlink(napi_env env, napi_callback_info info) {
+  ARGS(3);
+  int32_t protocol, groups;
+  char ns[MAX_PATH_ARG];
+  int has_ns = 0;
+  if (argc < 3 || !arg_int(env, argv[0], &protocol) || !arg_int(env, argv[1], &groups) ||
+      !arg_path(env, argv[2], ns, sizeof ns, &has_ns))
+    return throw_type(env, "openNetlink(protocol, groups, netnsPath|null)");
+
+  int saved = -1;
+  const char *failed = NULL;
+  if (has_ns) {
+    int err = netns_enter(ns, &saved, &failed);
+    if (err) return throw_errno(env, failed, err);
+  }
+  int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, protocol);
+  int err = fd < 0 ? errno : 0;
+  if (fd >= 0) {
+    struct sockaddr_nl addr;
+    memset(&addr, 0, sizeof addr);
+    addr.nl_family = AF_NETLINK;
+    addr.nl_groups = (uint32_t)groups;
+    if (bind(fd, (struct sockaddr *)&addr, sizeof addr) < 0) {
+      err = errno;
+      close(fd);
+      fd = -1;
+      failed = "bind";
+    }
+  } else {
+    failed = "socket";
+  }
+  netns_restore(saved);
+  if (fd < 0) return throw_errno(env, failed, err);
+
+  int one = 1;
+  // Extended ACK gives the kernel's error text; old kernels lack it, which is not an error.
+  setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof one);
+  return make_int(env, fd);
+}
+
+// setsockoptInt(fd, level, name, value): void
+static napi_value setsockopt_int(napi_env env, napi_callback_info info) {
+  ARGS(4);
+  int32_t fd, level, name, value;
+  if (argc < 4 || !arg_int(env, argv[0], &fd) || !arg_int(env, argv[1], &level) || !arg_int(env, argv[2], &name) ||
+      !arg_int(env, argv[3], &value))
+    return throw_type(env, "setsockoptInt(fd, level, name, value)");
+  if (setsockopt(fd, level, name, &value, sizeof value) < 0) return throw_errno(env, "setsockopt", errno);
+  return make_undefined(env);
+}
+
+// send(fd, buffer): number of bytes
+static napi_value send_buffer(napi_env env, napi_callback_info info) {
+  ARGS(2);
+  int32_t fd;
+  void *data;
+  size_t len;
+  if (argc < 2 || !arg_int(env, argv[0], &fd) || !arg_buffer(env, argv[1], &data, &len))
+    return throw_type(env, "send(fd, buffer)");
+  ssize_t n;
+  do {
+    n = send(fd, data, len, 0);
+  } while (n < 0 && errno == EINTR);
+  if (n < 0) return throw_errno(env, "send", errno);
+  return make_int(env, n);
+}
+
+static int64_t now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+// recv(fd, timeoutMs): Buffer | undefined (undefined = timed out). One datagram, sized with MSG_PEEK|MSG_TRUNC so a
+// large dump part is never truncated. EINTR is retried with the remaining time; timeoutMs 0 polls once.
+static napi_value recv_datagram(napi_env env, napi_callback_info info) {
+  ARGS(2);
+  int32_t fd, timeout;
+  if (argc < 2 || !arg_int(env, argv[0], &fd) || !arg_int(env, argv[1], &timeout) || timeout < 0)
+    return throw_type(env, "recv(fd, timeoutMs >= 0)");
+  int64_t deadline = now_ms() + timeout;
+  for (;;) {
+    int64_t remaining = deadline - now_ms();
+    if (remaining < 0) remaining = 0;
+    struct pollfd pfd = {.fd = fd, .events = POLLIN, .revents = 0};
+    int r = poll(&pfd, 1, (int)remaining);
+    if (r < 0) {
+      if (errno == EINTR) continue;
+      return throw_errno(env, "poll", errno);
+    }
+    if (r == 0) return make_undefined(env);
+    ssize_t size = recv(fd, NULL, 0, MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT);
+    if (size < 0) {
+      if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK) {
+        if (now_ms() >= deadline) return make_undefined(env);
+        continue;
+      }
+      return throw_errno(env, "recv", errno);
+    }
+    void *data;
+    napi_value buffer;
+    if (napi_create_buffer(env, size > 0 ? (size_t)size : 1, &data, &buffer) != napi_ok) return NULL;
+    ssize_t n;
+    do {
+      n = recv(fd, data, size > 0 ? (size_t)size : 1, MSG_DONTWAIT);
+    } while (n < 0 && errno == EINTR);
+    if (n < 0) {
+      if (errno == EAGAIN || errno == EWOULDBLOCK) continue;
+      return throw_errno(env, "recv", errno);
+    }
+    if ((size_t)n != (size_t)size) {
+      // Only possible if the peeked datagram was taken by someone else; return what was read.
+      napi_value sliced;
+      if (napi_create_buffer_copy(env, (size_t)n, data, NULL, &sliced) != napi_ok) return NULL;
+      return sliced;
+    }
+    return buffer;
+  }
+}
+
+// close(fd): void
+static napi_value close_fd(napi_env env, napi_callback_info info) {
+  ARGS(1);
+  int32_t fd;
+  if (argc < 1 || !arg_int(env, argv[0], &fd)) return throw_type(env, "close(fd)");
+  if (close(fd) < 0 && errno != EINTR) return throw_errno(env, "close", errno);
+  return make_undefined(env);
+}
+
+// portId(fd): number (the kernel-assigned netlink port id)
+static napi_value port_id(napi_env env, napi_callback_info info) {
+  ARGS(1);
+  int32_t fd;
+  if (argc < 1 || !arg_int(env, argv[0], &fd)) return throw_type(env, "portId(fd)");
+  struct sockaddr_nl addr;
+  socklen_t len = sizeof addr;
+  memset(&addr, 0, sizeof addr);
+  if (getsockname(fd, (struct sockaddr *)&addr, &len) < 0) return throw_errno(env, "getsockname", errno);
+  return make_int(env, addr.nl_pid);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Files and raw frames inside a netns
+
+// writeFileInNetns(netnsPath: string | null, path: string, data: Buffer): void. Opened and written while switched,
+// because /proc/sys/net resolves to the opener's netns.
+static napi_value write_file_in_netns(napi_env env, napi_callback_info info) {
+  ARGS(3);
+  char ns[MAX_PATH_ARG], path[MAX_PATH_ARG];
+  int has_ns = 0;
+  void *data;
+  size_t len;
+  if (argc < 3 || !arg_path(env, argv[0], ns, sizeof ns, &has_ns) || !arg_path(env, argv[1], path, sizeof path, NULL) ||
+      !path[0] || !arg_buffer(env, argv[2], &data, &len))
+    return throw_type(env, "writeFileInNetns(netnsPath|null, path, buffer)");
+  int saved = -1;
+  const char *failed = NULL;
+  if (has_ns) {
+    int err = netns_enter(ns, &saved, &failed);
+    if (err) return throw_errno(env, failed, err);
+  }
+  int err = 0;
+  int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0) {
+    err = errno;
+    failed = "open";
+  } else {
+    size_t done = 0;
+    while (done < len) {
+      ssize_t n = write(fd, (char *)data + done, len - done);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        err = errno;
+        failed = "write";
+        break;
+      }
+      done += (size_t)n;
+    }
+    close(fd);
+  }
+  netns_restore(saved);
+  if (err) return throw_errno(env, failed, err);
+  return make_undefined(env);
+}
+
+// sendPacket(netnsPath: string | null, ifindex: number, frame: Buffer): void. One Ethernet frame (destination MAC and
+// EtherType taken from the frame itself) over an AF_PACKET socket created in the netns.
+static napi_value send_packet(napi_env env, napi_callback_info info) {
+  ARGS(3);
+  char ns[MAX_PATH_ARG];
+  int has_ns = 0;
+  int32_t ifindex;
+  void *data;
+  size_t len;
+  if (argc < 3 || !arg_path(env, argv[0], ns, sizeof ns, &has_ns) || !arg_int(env, argv[1], &ifindex) ||
+      ifindex <= 0 || !arg_buffer(env, argv[2], &data, &len) || len < 14)
+    return throw_type(env, "sendPacket(netnsPath|null, ifindex > 0, frame of >= 14 bytes)");
+  int saved = -1;
+  const char *failed = NULL;
+  if (has_ns) {
+    int err = netns_enter(ns, &saved, &failed);
+    if (err) return throw_errno(env, failed, err);
+  }
+  // Protocol 0: a send-only socket that never queues received frames.
+  int fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
+  int err = fd < 0 ? errno : 0;
+  netns_restore(saved);
+  if (fd < 0) return throw_errno(env, "socket AF_PACKET", err);
+  const unsigned char *frame = data;
+  struct sockaddr_ll addr;
+  memset(&addr, 0, sizeof addr);
+  addr.sll_family = AF_PACKET;
+  addr.sll_ifindex = ifindex;
+  addr.sll_halen = ETH_ALEN;
+  memcpy(addr.sll_addr, frame, ETH_ALEN);
+  memcpy(&addr.sll_protocol, frame + 12, 2);
+  ssize_t n;
+  do {
+    n = sendto(fd, data, len, 0, (struct sockaddr *)&addr, sizeof addr);
+  } while (n < 0 && errno == EINTR);
+  err = n < 0 ? errno : 0;
+  close(fd);
+  if (err) return throw_errno(env, "sendto", err);
+  return make_undefined(env);
+}
+
+// openPacket(netnsPath: string | null, ifindex: number, ethertype: number): number. A receiving AF_PACKET socket
+// bound to one interface (0 = all) and EtherType (0x0003 = all); read it with recv().
+static napi_value open_packet(napi_env env, napi_callback_info info) {
+  ARGS(3);
+  char ns[MAX_PATH_ARG];
+  int has_ns = 0;
+  int32_t ifindex, ethertype;
+  if (argc < 3 || !arg_path(env, argv[0], ns, sizeof ns, &has_ns) || !arg_int(env, argv[1], &ifindex) ||
+      ifindex < 0 || !arg_int(env, argv[2], &ethertype) || ethertype < 0 || ethertype > 0xffff)
+    return throw_type(env, "openPacket(netnsPath|null, ifindex >= 0, ethertype)");
+  int saved = -1;
+  const char *failed = "socket AF_PACKET";
+  if (has_ns) {
+    int err = netns_enter(ns, &saved, &failed);
+    if (err) return throw_errno(env, failed, err);
+  }
+  int fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, htons((uint16_t)ethertype));
+  int err = fd < 0 ? errno : 0;
+  failed = "socket AF_PACKET";
+  if (fd >= 0) {
+    struct sockaddr_ll addr;
+    memset(&addr, 0, sizeof addr);
+    addr.sll_family = AF_PACKET;
+    addr.sll_protocol = htons((uint16_t)ethertype);
+    addr.sll_ifindex = ifindex;
+    if (bind(fd, (struct sockaddr *)&addr, sizeof addr) < 0) {
+      err = errno;
+      failed = "bind AF_PACKET";
+      close(fd);
+      fd = -1;
+    }
+  }
+  netns_restore(saved);
+  if (fd < 0) return throw_errno(env, failed, err);
+  return make_int(env, fd);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Named network namespaces (iproute2's `ip netns add/delete` model)
+
+// Makes `dir` a shared mount point so netns bind mounts propagate between mount namespaces, the way iproute2 does:
+// if it is not a mount point yet (EINVAL), bind-mount it onto itself first.
+static int make_shared_dir(const char *dir, const char **failed) {
+  if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+    *failed = "mkdir";
+    return errno;
+  }
+  int bound = 0;
+  while (mount("", dir, "none", MS_SHARED | MS_REC, NULL) < 0) {
+    if (errno != EINVAL || bound) {
+      *failed = "mount --make-rshared";
+      return errno;
+    }
+    if (mount(dir, dir, "none", MS_BIND | MS_REC, NULL) < 0) {
+      *failed = "mount --rbind";
+      return errno;
+    }
+    bound = 1;
+  }
+  return 0;
+}
+
+// createNetns(dir: string, path: string): void. `path` is a file inside `dir`. A new netns is created by unshare on
+// this thread, pinned by a bind mount of /proc/thread-self/ns/net onto `path`, then the thread returns to its netns.
+static napi_value create_netns(napi_env env, napi_callback_info info) {
+  ARGS(2);
+  char dir[MAX_PATH_ARG], path[MAX_PATH_ARG];
+  if (argc < 2 || !arg_path(env, argv[0], dir, sizeof dir, NULL) || !dir[0] ||
+      !arg_path(env, argv[1], path, sizeof path, NULL) || !path[0])
+    return throw_type(env, "createNetns(dir, path)");
+  const char *failed = NULL;
+  int err = make_shared_dir(dir, &failed);
+  if (err) return throw_errno(env, failed, err);
+
+  int fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
+  if (fd < 0) return throw_errno(env, "create netns file", errno);
+  close(fd);
+
+  int saved = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+  if (saved < 0) {
+    err = errno;
+    unlink(path);
+    return throw_errno(env, "open /proc/thread-self/ns/net", err);
+  }
+  if (unshare(CLONE_NEWNET) < 0) {
+    err = errno;
+    close(saved);
+    unlink(path);
+    return throw_errno(env, "unshare", err);
+  }
+  err = 0;
+  if (mount("/proc/thread-self/ns/net", path, "none", MS_BIND, NULL) < 0) err = errno;
+  netns_restore(saved);
+  if (err) {
+    unlink(path);
+    return throw_errno(env, "mount --bind", err);
+  }
+  return make_undefined(env);
+}
+
+// deleteNetns(path: string): void. Lazy unmount plus unlink; a namespace already gone is success.
+static napi_value delete_netns(napi_env env, napi_callback_info info) {
+  ARGS(1);
+  char path[MAX_PATH_ARG];
+  if (argc < 1 || !arg_path(env, argv[0], path, sizeof path, NULL) || !path[0])
+    return throw_type(env, "deleteNetns(path)");
+  if (umount2(path, MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT)
+    return throw_errno(env, "umount2", errno);
+  if (unlink(path) < 0 && errno != ENOENT) return throw_errno(env, "unlink", errno);
+  return make_undefined(env);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// flock
+
+// flock(fd, op): boolean. op 1 = exclusive, 2 = shared, 0 = unlock; never blocks. false = held elsewhere.
+static napi_value flock_fd(napi_env env, napi_callback_info info) {
+  ARGS(2);
+  int32_t fd, op;
+  if (argc < 2 || !arg_int(env, argv[0], &fd) || !arg_int(env, argv[1], &op) || op < 0 || op > 2)
+    return throw_type(env, "flock(fd, 0|1|2)");
+  int how = op == 1 ? LOCK_EX : op == 2 ? LOCK_SH : LOCK_UN;
+  for (;;) {
+    if (flock(fd, how | LOCK_NB) == 0) return make_bool(env, true);
+    if (errno == EINTR) continue;
+    if (errno == EWOULDBLOCK) return make_bool(env, false);
+    return throw_errno(env, "flock", errno);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Readiness watches on the event loop (uv_poll): the callback runs on the JS thread when the fd is readable; the
+// JS side then drains with recv(fd, 0). Nothing blocks and no thread is used.
+
+typedef struct {
+  uv_poll_t poll;
+  napi_env env;
+  napi_ref callback;
+  napi_async_context context;
+  int stopped;
+} watch_t;
+
+static void watch_closed(uv_handle_t *handle) { free(handle->data); }
+
+static void watch_stop(watch_t *w) {
+  if (w->stopped) return;
+  w->stopped = 1;
+  uv_poll_stop(&w->poll);
+  if (w->callback) napi_delete_reference(w->env, w->callback);
+  if (w->context) napi_async_destroy(w->env, w->context);
+  w->callback = NULL;
+  w->context = NULL;
+  uv_close((uv_handle_t *)&w->poll, watch_closed);
+}
+
+static void watch_cleanup_hook(void *arg) { watch_stop((watch_t *)arg); }
+
+static void watch_ready(uv_poll_t *handle, int status, int events) {
+  (void)events;
+  watch_t *w = handle->data;
+  if (w->stopped || !w->callback) return;
+  napi_env env = w->env;
+  napi_handle_scope scope;
+  napi_open_handle_scope(env, &scope);
+  napi_value callback, recv, arg, result;
+  napi_get_reference_value(env, w->callback, &callback);
+  napi_get_undefined(env, &recv);
+  napi_create_int32(env, status < 0 ? -status : 0, &arg);
+  napi_status st = napi_make_callback(env, w->context, recv, callback, 1, &arg, &result);
+  if (st == napi_pending_exception) {
+    napi_value exception;
+    napi_get_and_clear_last_exception(env, &exception);
+    napi_fatal_exception(env, exception);
+  }
+  napi_close_handle_scope(env, scope);
+}
+
+static void watch_finalize(napi_env env, void *data, void *hint) {
+  (void)env;
+  (void)data;
+  (void)hint;
+  // The watch outlives its JS handle until unwatch() or env teardown; nothing to do here.
+}
+
+// watch(fd, callback(errno)): handle
+static napi_value watch_fd(napi_env env, napi_callback_info info) {
+  ARGS(2);
+  int32_t fd;
+  napi_valuetype t;
+  if (argc < 2 || !arg_int(env, argv[0], &fd) || napi_typeof(env, argv[1], &t) != napi_ok || t != napi_function)
+    return throw_type(env, "watch(fd, callback)");
+  uv_loop_t *loop;
+  if (napi_get_uv_event_loop(env, &loop) != napi_ok) return throw_type(env, "no event loop");
+  watch_t *w = calloc(1, sizeof *w);
+  if (!w) return throw_errno(env, "calloc", ENOMEM);
+  w->env = env;
+  int r = uv_poll_init(loop, &w->poll, fd);
+  if (r < 0) {
+    free(w);
+    return throw_errno(env, "uv_poll_init", -r);
+  }
+  w->poll.data = w;
+  napi_value name;
+  napi_create_string_utf8(env, "netlink-ops:watch", NAPI_AUTO_LENGTH, &name);
+  napi_async_init(env, NULL, name, &w->context);
+  napi_create_reference(env, argv[1], 1, &w->callback);
+  r = uv_poll_start(&w->poll, UV_READABLE, watch_ready);
+  if (r < 0) {
+    watch_stop(w);
+    return throw_errno(env, "uv_poll_start", -r);
+  }
+  napi_add_env_cleanup_hook(env, watch_cleanup_hook, w);
+  napi_value handle;
+  napi_create_external(env, w, watch_finalize, NULL, &handle);
+  return handle;
+}
+
+static watch_t *arg_watch(napi_env env, napi_value v) {
+  napi_valuetype t;
+  napi_typeof(env, v, &t);
+  if (t != napi_external) return NULL;
+  void *data = NULL;
+  napi_get_value_external(env, v, &data);
+  return data;
+}
+
+// unwatch(handle): void. Idempotent.
+static napi_value unwatch_fd(napi_env env, napi_callback_info info) {
+  ARGS(1);
+  watch_t *w = argc >= 1 ? arg_watch(env, argv[0]) : NULL;
+  if (!w) return throw_type(env, "unwatch(handle)");
+  if (!w->stopped) {
+    napi_remove_env_cleanup_hook(env, watch_cleanup_hook, w);
+    watch_stop(w);
+  }
+  return make_undefined(env);
+}
+
+// watchRef(handle, keepAlive: boolean): void. An unref'd watch does not keep the process alive.
+static napi_value watch_ref(napi_env env, napi_callback_info info) {
+  ARGS(2);
+  watch_t *w = argc >= 2 ? arg_watch(env, argv[0]) : NULL;
+  bool keep = false;
+  if (!w || napi_get_value_bool(env, argv[1], &keep) != napi_ok) return throw_type(env, "watchRef(handle, boolean)");
+  if (!w->stopped) {
+    if (keep)
+      uv_ref((uv_handle_t *)&w->poll);
+    else
+      uv_unref((uv_handle_t *)&w->poll);
+  }
+  return make_undefined(env);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+NAPI_MODULE_INIT() {
+  napi_property_descriptor props[] = {
+      {"openNetlink", NULL, open_netlink, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"setsockoptInt", NULL, setsockopt_int, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"send", NULL, send_buffer, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"recv", NULL, recv_datagram, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"close", NULL, close_fd, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"portId", NULL, port_id, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"writeFileInNetns", NULL, write_file_in_netns, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"sendPacket", NULL, send_packet, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"openPacket", NULL, open_packet, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"createNetns", NULL, create_netns, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"deleteNetns", NULL, delete_netns, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"flock", NULL, flock_fd, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"watch", NULL, watch_fd, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"unwatch", NULL, unwatch_fd, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"watchRef", NULL, watch_ref, NULL, NULL, NULL, napi_enumerable, NULL},
+  };
+  napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
+  return exports;
+}
