@@ -1,0 +1,79 @@
+// The seam between the plugin's flow (plugin.ts) and the node: every operation that touches the kernel, sysfs,
+// the state directory or a delegated IPAM plugin. Production wiring lives in node-ops.ts; tests run the same
+// flow in-process with a wrapper that fails a chosen step (no test hook exists in the shipped executable).
+
+import type { AttachmentCache } from './cache.js';
+import type { KnobChange, VfKnobState } from './knobs.js';
+
+export interface VfLocation {
+  pciAddress: string;
+  /** PF netdev name (first entry of physfn/net). */
+  pf: string;
+  /** VF index on the PF (virtfnN). */
+  vfIndex: number;
+  /** VF netdev name in the host, or undefined (DPDK / userspace driver). */
+  netdev: string | undefined;
+  /** Bound driver name, or undefined. */
+  driver: string | undefined;
+}
+
+export interface LinkInfo {
+  index: number;
+  name: string;
+  mac: string;
+  mtu: number;
+  altNames: string[];
+}
+
+/** A delegated IPAM result in CNI 1.x shape (ips/routes/dns). */
+export interface IpamResult {
+  ips: { address: string; gateway?: string | undefined }[];
+  routes?: { dst: string; gw?: string | undefined }[] | undefined;
+  dns?: unknown;
+}
+
+export interface Ops {
+  // sysfs
+  locateVf(pciAddress: string): VfLocation;
+  vfExists(pciAddress: string): boolean;
+  pfForName(pf: string): { pciAddress: string } | undefined;
+  // netns
+  /** 'ok' | 'missing' (ENOENT) | 'not-netns' (exists, not an nsfs file) */
+  netnsState(path: string): 'ok' | 'missing' | 'not-netns';
+  // links (netns undefined = host)
+  getLink(netns: string | undefined, name: string): LinkInfo | undefined;
+  /** Move a host link into `netns`, renamed to `newName`, set up — one RTM_NEWLINK. */
+  moveIntoNetns(hostName: string, netns: string, newName: string): void;
+  /** Move a link from `netns` back to the host, down, renamed, with MAC/MTU restored — one RTM_NEWLINK. */
+  moveToHost(netns: string, name: string, hostName: string, mac: string | undefined, mtu: number | undefined): void;
+  setMac(netns: string | undefined, name: string, mac: string): void;
+  delAltName(netns: string | undefined, name: string, altName: string): void;
+  setSysctl(netns: string, path: string, value: string): void;
+  // PF side
+  /** The VF's entry of the PF's IFLA_VFINFO_LIST, or undefined when the PF reports none. */
+  readVf(pf: string, vfIndex: number): (VfKnobState & { pfMtu: number }) | undefined;
+  pfMtu(pf: string): number;
+  setVfKnob(pf: string, vfIndex: number, change: KnobChange): void;
+  // state
+  lockVf(pciAddress: string): Promise<void>;
+  /** Content (netns path) of pci/<addr>, or undefined. */
+  readAllocation(pciAddress: string): string | undefined;
+  writeAllocation(pciAddress: string, netns: string): void;
+  deleteAllocation(pciAddress: string): void;
+  readCache(key: string): AttachmentCache | undefined;
+  writeCache(key: string, cache: AttachmentCache): void;
+  deleteCache(key: string): void;
+  /** The crash journal of an ADD in progress (see README: "SIGKILL during ADD"). */
+  readPending(key: string): AttachmentCache | undefined;
+  writePending(key: string, cache: AttachmentCache): void;
+  deletePending(key: string): void;
+  listCacheKeys(): string[];
+  // IPAM
+  ipamAdd(): Promise<IpamResult>;
+  ipamDel(): Promise<void>;
+  ipamCheck(): Promise<void>;
+  configureIp(netns: string, ifName: string, result: IpamResult): Promise<void>;
+  announce(netns: string, ifName: string, result: IpamResult): Promise<void>;
+  sleep(ms: number): Promise<void>;
+  log(level: 'error' | 'warning' | 'info' | 'debug', msg: string, fields?: Record<string, unknown>): void;
+}

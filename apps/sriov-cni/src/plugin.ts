@@ -1,0 +1,453 @@
+// The sriov plugin's verbs, top to bottom. Every ADD step that changes the node registers its undo right after
+// it succeeds; any failure unwinds them newest first, so a failed ADD leaves the VF as it found it.
+import { type AttachmentCache, fromGoJson, type OrigVfState } from './cache.js';
+import type { SriovConf } from './conf.js';
+import { describeKnob, type KnobChange, planAdd, planRestore, restoreOf, sameMac, type VfKnobState } from './knobs.js';
+import type { IpamResult, Ops, VfLocation } from './ops.js';
+import { UndoStack } from './vf/undo.js';
+
+export const USERSPACE_DRIVERS = ['vfio-pci', 'uio_pci_generic', 'igb_uio'];
+
+export interface Invocation {
+  containerId: string;
+  netns: string;
+  ifName: string;
+}
+
+export interface AddOutcome {
+  iface: { name: string; mac?: string | undefined; mtu: number; sandbox: string; pciID: string };
+  ipam: IpamResult | undefined;
+}
+
+/** A plugin error carrying the CNI error code (999 = the Go plugin's ErrInternal for its own errors). */
+export class PluginError extends Error {
+  constructor(
+    message: string,
+    readonly code = 999,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export const cacheKey = (inv: Pick<Invocation, 'containerId' | 'ifName'>) => `${inv.containerId}-${inv.ifName}`;
+
+// ---------------------------------------------------------------------------------------------------------- ADD
+
+export async function cmdAdd(conf: SriovConf, inv: Invocation, ops: Ops): Promise<AddOutcome> {
+  const vf = locate(conf, ops);
+  await ops.lockVf(vf.pciAddress);
+  claimAllocation(vf.pciAddress, ops);
+  const dpdkMode = detectDpdk(vf);
+  if (ops.netnsState(inv.netns) !== 'ok') throw new PluginError(`failed to open netns "${inv.netns}"`);
+
+  // Original state, read before the first change. The PF's VF list is read only when a knob needs it, so a
+  // PF without one (the lab's veth) still attaches VFs when the config sets no PF-side knob.
+  const plan = planAdd(conf.knobs);
+  const host = vf.netdev === undefined ? undefined : ops.getLink(undefined, vf.netdev);
+  if (vf.netdev !== undefined && host === undefined) {
+    throw new PluginError(
+      `failed to set up pod interface "${inv.ifName}" from the device "${vf.pf}": link ${vf.netdev} not found`,
+    );
+  }
+  let origKnobs: VfKnobState | undefined;
+  if (plan.length > 0) {
+    origKnobs = ops.readVf(vf.pf, vf.vfIndex);
+    if (origKnobs === undefined) {
+      throw new PluginError(`failed to get original vf information: failed to find vf ${vf.vfIndex} on PF ${vf.pf}`);
+    }
+  }
+  const record = makeCache(conf, vf, dpdkMode, host, origKnobs);
+  const key = cacheKey(inv);
+  const undo = new UndoStack();
+  ops.writePending(key, record); // crash journal: a DEL after SIGKILL finds what to undo
+  undo.push('journal', () => ops.deletePending(key));
+  try {
+    // 1. PF-side knobs, each restored on failure (the Go plugin leaves a half-applied set behind: #119).
+    for (const change of plan) {
+      applyKnob(vf, change, ops);
+      undo.push(`restore ${change.kind}`, () => applyKnob(vf, restoreOf(change, origKnobs!), ops));
+    }
+    record.mtu = dpdkMode ? ops.pfMtu(vf.pf) : host!.mtu;
+
+    // 2. The netdev: into the pod, renamed and up in one message; undo puts it back with name, MAC, MTU.
+    let podMac: string | undefined;
+    if (!dpdkMode) {
+      const hostName = vf.netdev!;
+      ops.moveIntoNetns(hostName, inv.netns, inv.ifName);
+      undo.push('move into pod', () => releaseToHost(record, inv, ops));
+      const moved = ops.getLink(inv.netns, inv.ifName);
+      if (moved?.altNames.includes(hostName)) ops.delAltName(inv.netns, inv.ifName, hostName);
+      if (conf.mac) await setMacVerified(inv.netns, inv.ifName, conf.mac, ops);
+      for (const path of podSysctls(inv.ifName)) trySysctl(inv.netns, path, ops);
+      podMac = conf.mac || host!.mac;
+    }
+
+    // 3. IPAM: delegated with the raw stdin; its undo releases the lease.
+    let ipam: IpamResult | undefined;
+    if (conf.ipamType) {
+      try {
+        ipam = await ops.ipamAdd();
+      } catch (e) {
+        throw new PluginError(
+          `failed to set up IPAM plugin type "${conf.ipamType}" from the device "${vf.pf}": ${msg(e)}`,
+          codeOf(e),
+          { cause: e },
+        );
+      }
+      undo.push('ipam', () => ops.ipamDel());
+      if (ipam.ips.length === 0) throw new PluginError('IPAM plugin returned missing IP config');
+      if (!dpdkMode) await ops.configureIp(inv.netns, inv.ifName, ipam);
+    }
+
+    // 4. Persist: only now, after every change succeeded.
+    ops.writeCache(key, record);
+    undo.push('cache', () => ops.deleteCache(key));
+    ops.writeAllocation(vf.pciAddress, inv.netns);
+    ops.deletePending(key);
+    undo.commit();
+
+    if (ipam && !dpdkMode) await ops.announce(inv.netns, inv.ifName, ipam).catch(() => undefined);
+    const mac = dpdkMode ? conf.mac || nonZeroMac(origKnobs?.adminMac) : podMac;
+    return { iface: { name: inv.ifName, mac, mtu: record.mtu, sandbox: inv.netns, pciID: vf.pciAddress }, ipam };
+  } catch (e) {
+    const failures = await undo.unwind();
+    if (failures.length === 0) throw e;
+    const notes = failures.map((f) => `${f.step}: ${msg(f.error)}`).join('; ');
+    throw new PluginError(`${msg(e)}; rollback failed: ${notes}`, codeOf(e), { cause: e });
+  }
+}
+
+function locate(conf: SriovConf, ops: Ops): VfLocation {
+  try {
+    return ops.locateVf(conf.deviceID);
+  } catch (e) {
+    throw new PluginError(
+      `SRIOV-CNI failed to load netconf: LoadConf(): failed to get VF information: "${msg(e)}"`,
+      999,
+      { cause: e },
+    );
+  }
+}
+
+/** Refuse a VF whose allocation record names a netns that still exists; a stale record is dropped (#219). */
+function claimAllocation(pciAddress: string, ops: Ops): void {
+  const owner = ops.readAllocation(pciAddress);
+  if (owner === undefined) return;
+  if (owner !== '' && ops.netnsState(owner) === 'ok') {
+    throw new PluginError(`pci address ${pciAddress} is already allocated`);
+  }
+  ops.deleteAllocation(pciAddress);
+}
+
+function detectDpdk(vf: VfLocation): boolean {
+  if (vf.netdev !== undefined) return false;
+  if (vf.driver !== undefined && USERSPACE_DRIVERS.includes(vf.driver)) return true;
+  throw new PluginError(
+    `SRIOV-CNI failed to load netconf: LoadConf(): the VF ${vf.pciAddress} does not have a interface name or a dpdk driver`,
+  );
+}
+
+function makeCache(
+  conf: SriovConf,
+  vf: VfLocation,
+  dpdkMode: boolean,
+  host: { mac: string; mtu: number } | undefined,
+  knobs: VfKnobState | undefined,
+): AttachmentCache {
+  const orig: OrigVfState = {
+    hostIfName: vf.netdev ?? '',
+    spoofchk: knobs?.spoofchk ?? false,
+    trust: knobs?.trust ?? false,
+    adminMac: knobs?.adminMac ?? '',
+    effectiveMac: host?.mac ?? '',
+    vlan: knobs?.vlan ?? 0,
+    vlanQoS: knobs?.vlanQoS ?? 0,
+    vlanProto: knobs?.vlanProto ?? 0,
+    minTxRate: knobs?.minTxRate ?? 0,
+    maxTxRate: knobs?.maxTxRate ?? 0,
+    linkState: knobs?.linkState ?? 0,
+    mtu: host?.mtu ?? 0,
+  };
+  return {
+    cniVersion: conf.cniVersion,
+    name: conf.name,
+    type: conf.type,
+    ipamType: conf.ipamType,
+    dns: conf.dns,
+    deviceID: vf.pciAddress,
+    master: vf.pf,
+    vfId: vf.vfIndex,
+    mac: conf.mac,
+    mtu: host?.mtu ?? 0,
+    knobs: conf.rawKnobs,
+    orig,
+    runtimeMac: conf.runtimeMac,
+    logLevel: conf.logLevel,
+    logFile: conf.logFile,
+    dpdkMode,
+  };
+}
+
+function applyKnob(vf: Pick<VfLocation, 'pf' | 'vfIndex'>, change: KnobChange, ops: Ops): void {
+  try {
+    ops.setVfKnob(vf.pf, vf.vfIndex, change);
+  } catch (e) {
+    throw new PluginError(`SRIOV-CNI failed to configure VF "${describeKnob(vf.vfIndex, change)}: ${msg(e)}"`, 999, {
+      cause: e,
+    });
+  }
+}
+
+/** i40e/iavf apply MACs asynchronously: set, read back, retry — 20 × 100 ms like the Go plugin. */
+async function setMacVerified(netns: string | undefined, name: string, mac: string, ops: Ops): Promise<void> {
+  let last: unknown;
+  for (let attempt = 0; attempt < 20; attempt++) {
+    try {
+      ops.setMac(netns, name, mac);
+      const now = ops.getLink(netns, name);
+      if (now && sameMac(now.mac, mac)) return;
+      last = new Error('hardware mac address is different from requested one');
+    } catch (e) {
+      last = e;
+    }
+    await ops.sleep(100);
+  }
+  throw new PluginError(`failed to set MAC address to ${mac}: ${msg(last)}`, 999, { cause: last });
+}
+
+const podSysctls = (ifName: string) => [
+  `/proc/sys/net/ipv4/conf/${ifName}/arp_notify`,
+  `/proc/sys/net/ipv6/conf/${ifName}/ndisc_notify`,
+  `/proc/sys/net/ipv6/conf/${ifName}/optimistic_dad`,
+];
+
+function trySysctl(netns: string, path: string, ops: Ops): void {
+  try {
+    ops.setSysctl(netns, path, '1');
+  } catch {
+    // The Go plugin ignores these too (IPv6 may be disabled in the pod).
+  }
+}
+
+function nonZeroMac(mac: string | undefined): string | undefined {
+  return mac && mac !== '00:00:00:00:00:00' ? mac : undefined;
+}
+
+/**
+ * Put the VF netdev back in the host netns under its host name, with its original MAC and MTU, and drop the
+ * pod-name altname the kernel may have left (#445). Finds the link under the pod name or, when a move+rename
+ * was only half applied (EEXIST on rename: the kernel moves anyway), under its host name.
+ */
+function releaseToHost(c: AttachmentCache, inv: Pick<Invocation, 'netns' | 'ifName'>, ops: Ops): boolean {
+  const hostName = c.orig.hostIfName;
+  const found = ops.getLink(inv.netns, inv.ifName) ?? ops.getLink(inv.netns, hostName);
+  if (!found) return false;
+  ops.moveToHost(inv.netns, found.name, hostName, c.orig.effectiveMac || undefined, c.orig.mtu || undefined);
+  const back = ops.getLink(undefined, hostName);
+  if (back && inv.ifName !== hostName && back.altNames.includes(inv.ifName))
+    ops.delAltName(undefined, hostName, inv.ifName);
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------------------------- DEL
+
+export async function cmdDel(inv: Invocation, ops: Ops): Promise<void> {
+  const key = cacheKey(inv);
+  const cached = safeRead(() => ops.readCache(key), ops) ?? safeRead(() => ops.readPending(key), ops);
+  if (!cached) return; // nothing cached: already deleted, or ADD never reached its first change
+  await ops.lockVf(cached.deviceID);
+
+  // 1. IPAM first (an error keeps the cache so the runtime's retry repeats it).
+  if (cached.ipamType) await ops.ipamDel();
+  if (inv.netns === '') return finish(key, ops);
+
+  // 2. Never touch a VF another container owns now (stale DEL after the VF was re-allocated: #219/#313).
+  const owner = ops.readAllocation(cached.deviceID);
+  if (owner !== undefined && owner !== inv.netns) {
+    ops.log('info', 'VF is allocated to another netns; not resetting it', { owner, deviceID: cached.deviceID });
+    return finish(key, ops);
+  }
+  if (!ops.vfExists(cached.deviceID)) {
+    ops.log('warning', `VF ${cached.deviceID} is gone; nothing to reset`);
+    ops.deleteAllocation(cached.deviceID);
+    return finish(key, ops);
+  }
+
+  // 3. PF-side knobs back to what they were (before the netdev: some drivers refuse MAC changes otherwise).
+  const vf = { pf: cached.master, vfIndex: cached.vfId };
+  const set = knobsOf(cached);
+  const needsRead = planAdd(set).length > 0 || cached.orig.adminMac !== '';
+  const current = needsRead ? ops.readVf(vf.pf, vf.vfIndex) : undefined;
+  for (const change of planRestore(set, cached.orig, current)) {
+    try {
+      ops.setVfKnob(vf.pf, vf.vfIndex, change);
+    } catch (e) {
+      throw new PluginError(`cmdDel() error reseting VF: "${describeKnob(vf.vfIndex, change)}: ${msg(e)}"`, 999, {
+        cause: e,
+      });
+    }
+  }
+
+  // 4. The netdev back to the host (netdev mode only; our cache says which, a Go cache is re-detected).
+  const dpdk = cached.dpdkMode ?? isDpdkNow(cached.deviceID, ops);
+  if (!dpdk && ops.netnsState(inv.netns) === 'ok') releaseToHost(cached, inv, ops);
+  ops.deleteAllocation(cached.deviceID);
+  finish(key, ops);
+}
+
+function finish(key: string, ops: Ops): void {
+  ops.deleteCache(key);
+  ops.deletePending(key);
+}
+
+function safeRead(read: () => AttachmentCache | undefined, ops: Ops): AttachmentCache | undefined {
+  try {
+    return read();
+  } catch (e) {
+    ops.log('error', `cannot read cached state: ${msg(e)}`); // Go: unreadable cache ⇒ DEL succeeds
+    return undefined;
+  }
+}
+
+function isDpdkNow(pciAddress: string, ops: Ops): boolean {
+  try {
+    const vf = ops.locateVf(pciAddress);
+    return vf.netdev === undefined && vf.driver !== undefined && USERSPACE_DRIVERS.includes(vf.driver);
+  } catch {
+    return false;
+  }
+}
+
+/** The knobs a cached attachment had set (Go rules: non-empty spoofchk/trust string = set, "on" = true). */
+export function knobsOf(c: Pick<AttachmentCache, 'knobs' | 'mac'>) {
+  const k = c.knobs;
+  return {
+    vlan: k.vlan,
+    vlanQoS: k.vlanQoS,
+    vlanProto: k.vlanProto?.toLowerCase() === '802.1ad' ? 0x88a8 : 0x8100,
+    mac: c.mac || undefined,
+    minTxRate: k.minTxRate,
+    maxTxRate: k.maxTxRate,
+    spoofchk: k.spoofchk ? k.spoofchk === 'on' : undefined,
+    trust: k.trust ? k.trust === 'on' : undefined,
+    linkState: k.linkState ? ({ auto: 0, enable: 1, disable: 2 } as Record<string, number>)[k.linkState] : undefined,
+  };
+}
+
+// -------------------------------------------------------------------------------------------------------- CHECK
+
+export const CHECK_CODES = {
+  noCache: 100,
+  noInterface: 101,
+  wrongMac: 102,
+  missingAddress: 103,
+  missingRoute: 104,
+} as const;
+
+export interface PrevResult {
+  interfaces?: { name: string; mac?: string; sandbox?: string }[];
+  ips?: { address: string; interface?: number }[];
+  routes?: { dst: string; gw?: string }[];
+}
+
+export interface LinkAddresses {
+  addresses: string[];
+  routes: { dst: string; gw?: string | undefined }[];
+}
+
+export async function cmdCheck(
+  inv: Invocation,
+  prev: PrevResult | undefined,
+  ops: Ops,
+  readAddresses: (netns: string, ifName: string) => LinkAddresses,
+): Promise<void> {
+  if (!prev) throw new PluginError('Required prevResult missing', 7);
+  const cached = ops.readCache(cacheKey(inv));
+  if (!cached)
+    throw new PluginError(`no cached state for ${cacheKey(inv)}: the attachment does not exist`, CHECK_CODES.noCache);
+  if (cached.ipamType) await ops.ipamCheck();
+  if (cached.dpdkMode) return;
+  const link = ops.getLink(inv.netns, inv.ifName);
+  if (!link) throw new PluginError(`interface ${inv.ifName} not found in ${inv.netns}`, CHECK_CODES.noInterface);
+  const want = cached.mac || cached.orig.effectiveMac;
+  if (want && !sameMac(link.mac, want)) {
+    throw new PluginError(`interface ${inv.ifName} has MAC ${link.mac}, expected ${want}`, CHECK_CODES.wrongMac);
+  }
+  const ifIndex = (prev.interfaces ?? []).findIndex(
+    (i) => i.name === inv.ifName && (i.sandbox ?? inv.netns) === inv.netns,
+  );
+  const have = readAddresses(inv.netns, inv.ifName);
+  for (const ip of prev.ips ?? []) {
+    if (ip.interface !== undefined && ip.interface !== ifIndex) continue;
+    if (!have.addresses.includes(ip.address)) {
+      throw new PluginError(
+        `Failed to match addr ${ip.address} on interface ${inv.ifName}`,
+        CHECK_CODES.missingAddress,
+      );
+    }
+  }
+  for (const r of prev.routes ?? []) {
+    if (!have.routes.some((h) => h.dst === r.dst && (!r.gw || h.gw === r.gw))) {
+      throw new PluginError(
+        `Failed to match route ${r.dst}${r.gw ? ` via ${r.gw}` : ''} on interface ${inv.ifName}`,
+        CHECK_CODES.missingRoute,
+      );
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------- GC
+
+/**
+ * Release every attachment of this network that the runtime no longer lists: reset and release the VF, drop its
+ * allocation record and cache. (IPAM GC is forwarded by the caller.) Continues past failures, reports them all.
+ */
+export async function cmdGc(
+  network: string,
+  valid: { containerID: string; ifname: string }[],
+  ops: Ops,
+): Promise<void> {
+  const keep = new Set(valid.map((a) => cacheKey({ containerId: a.containerID, ifName: a.ifname })));
+  const errors: string[] = [];
+  for (const key of ops.listCacheKeys()) {
+    if (keep.has(key)) continue;
+    let c: AttachmentCache | undefined;
+    try {
+      c = ops.readCache(key);
+    } catch {
+      continue;
+    }
+    if (!c || c.name !== network) continue;
+    try {
+      const owner = ops.readAllocation(c.deviceID);
+      await cmdDel({ containerId: '', ifName: '', netns: owner ?? '' }, withFixedCache(ops, key, c));
+    } catch (e) {
+      errors.push(`${key}: ${msg(e)}`);
+    }
+  }
+  if (errors.length > 0) throw new PluginError(`GC failed for ${errors.length} attachment(s): ${errors.join('; ')}`);
+}
+
+/** GC reuses DEL on a cache entry found by listing, with IPAM left to the GC delegation. */
+function withFixedCache(ops: Ops, key: string, c: AttachmentCache): Ops {
+  return {
+    ...ops,
+    readCache: (k) => (k === cacheKey({ containerId: '', ifName: '' }) ? { ...c, ipamType: '' } : undefined),
+    readPending: () => undefined,
+    deleteCache: () => ops.deleteCache(key),
+    deletePending: () => ops.deletePending(key),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------- helpers
+
+export function msg(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+function codeOf(e: unknown): number {
+  return typeof e === 'object' && e !== null && 'code' in e && typeof e.code === 'number' ? e.code : 999;
+}
+
+export { fromGoJson };
