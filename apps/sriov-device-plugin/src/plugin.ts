@@ -1,0 +1,346 @@
+// The device plugin process: config → discovery → one server per non-empty pool → registration, then keeps it
+// that way: kubelet restarts (direct mode), link health, config and device changes (hot reload), shutdown.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { DeviceNodes } from './allocate.js';
+import { CdiSpecs, DEFAULT_CDI_DIRS } from './cdi.js';
+import { DEFAULT_DEVICE_INFO_DIR, DeviceInfoStore } from './device-info.js';
+import { buildPools, type HostSnapshot } from './discovery.js';
+import { HealthTracker, type LinkEvent, type LinkSource } from './health.js';
+import { FolderWatch } from './kubelet-watch.js';
+import type { Logger } from './logger.js';
+import { type Metrics, noopMetrics } from './metrics.js';
+import { ResourcePool } from './pool.js';
+import {
+  API_VERSION,
+  DEFAULT_DEVICE_PLUGIN_DIR,
+  DEFAULT_PLUGINS_REGISTRY_DIR,
+  KUBELET_SOCKET_NAME,
+  registerWithKubelet,
+} from './registration.js';
+import { PLUGIN_OPTIONS, PoolServer } from './server.js';
+import type { ResourceConfig } from './types.js';
+
+/** Where host facts come from (sysfs-pci + netlink-ops in production, fakes in tests). */
+export interface HostSource {
+  snapshot(): Promise<HostSnapshot>;
+  nodes: DeviceNodes;
+  links?: LinkSource;
+}
+
+/** Parses config file text into pools; throws an error naming the entry and key when invalid. */
+export type ConfigLoader = (text: string, defaultPrefix: string) => ResourceConfig[];
+
+export interface PluginOptions {
+  configFile: string;
+  resourcePrefix: string;
+  useCdi: boolean;
+  loadConfig: ConfigLoader;
+  host: HostSource;
+  log: Logger;
+  metrics?: Metrics;
+  devicePluginDir?: string;
+  pluginsRegistryDir?: string;
+  deviceInfoDir?: string;
+  cdiDirs?: readonly string[];
+  /** Safety-net poll for the socket folder (default 5 s). */
+  socketPollMs?: number;
+  /** Periodic re-discovery for changes no event announces, e.g. DPDK-bound VFs (default 30 s; 0 = off). */
+  rescanIntervalMs?: number;
+  /** Debounce between a link appearing/vanishing and the re-discovery it triggers (default 500 ms). */
+  linkRescanDelayMs?: number;
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+interface Entry {
+  pool: ResourcePool;
+  server: PoolServer;
+  /** Bumped on every (re)start; a registration loop from an older generation gives up. */
+  generation: number;
+}
+
+export class DevicePlugin {
+  readonly devicePluginDir: string;
+  readonly pluginsRegistryDir: string;
+  readonly watcherMode: boolean;
+  private readonly metrics: Metrics;
+  private readonly deviceInfo: DeviceInfoStore;
+  private readonly cdi: CdiSpecs;
+  private readonly health: HealthTracker;
+  private entries = new Map<string, Entry>();
+  private config: ResourceConfig[] = [];
+  private configText = '';
+  private folderWatch: FolderWatch | null = null;
+  private stopped = false;
+  private rescanTimer: NodeJS.Timeout | null = null;
+  private rescanChain: Promise<void> = Promise.resolve();
+
+  constructor(private readonly opts: PluginOptions) {
+    this.devicePluginDir = opts.devicePluginDir ?? DEFAULT_DEVICE_PLUGIN_DIR;
+    this.pluginsRegistryDir = opts.pluginsRegistryDir ?? DEFAULT_PLUGINS_REGISTRY_DIR;
+    // As the Go plugin: plugin-watcher mode when kubelet's plugins_registry folder exists.
+    this.watcherMode = existsSync(this.pluginsRegistryDir);
+    this.metrics = opts.metrics ?? noopMetrics;
+    this.deviceInfo = new DeviceInfoStore(opts.deviceInfoDir ?? DEFAULT_DEVICE_INFO_DIR);
+    this.cdi = new CdiSpecs(opts.cdiDirs ?? DEFAULT_CDI_DIRS);
+    this.health = new HealthTracker((pool, id, health) => {
+      this.metrics.healthTransition(pool.fullName, health);
+      opts.log.info('device health changed', { resource: pool.fullName, device: id, health });
+    });
+  }
+
+  /** Resource names currently served. */
+  get resources(): string[] {
+    return [...this.entries.keys()].sort();
+  }
+
+  pool(fullName: string): ResourcePool | undefined {
+    return this.entries.get(fullName)?.pool;
+  }
+
+  server(fullName: string): PoolServer | undefined {
+    return this.entries.get(fullName)?.server;
+  }
+
+  private readConfig(): { text: string; resources: ResourceConfig[] } {
+    let text: string;
+    try {
+      text = readFileSync(this.opts.configFile, 'utf8');
+    } catch (err) {
+      throw new ConfigError(`error reading config file ${this.opts.configFile}: ${(err as Error).message}`);
+    }
+    try {
+      return { text, resources: this.opts.loadConfig(text, this.opts.resourcePrefix) };
+    } catch (err) {
+      throw new ConfigError(`invalid config file ${this.opts.configFile}: ${(err as Error).message}`);
+    }
+  }
+
+  /** Reads config, discovers devices, serves and registers every non-empty pool. Throws ConfigError when invalid. */
+  async start(): Promise<void> {
+    const { log } = this.opts;
+    const { text, resources } = this.readConfig();
+    if (resources.length === 0) throw new ConfigError('no resource configuration; exiting');
+    this.config = resources;
+    this.configText = text;
+    if (this.opts.useCdi) this.cdi.cleanAll();
+    log.info('starting', {
+      mode: this.watcherMode ? 'plugin-watcher' : 'direct',
+      socketDir: this.socketDir,
+      resources: resources.map((r) => `${r.resourcePrefix}/${r.resourceName}`),
+    });
+    if (this.opts.host.links) {
+      const snapshot = await this.opts.host.links.start((ev) => this.onLinkEvent(ev));
+      this.knownLinks = new Set(snapshot.keys());
+      this.health.setSnapshot(snapshot);
+    }
+    await this.apply(await this.opts.host.snapshot());
+    // Direct mode: kubelet restarts wipe the folder. Watcher mode: a removed socket means kubelet de-registered
+    // us, and re-creating it makes kubelet find us again.
+    this.folderWatch = new FolderWatch({
+      dir: this.socketDir,
+      pollMs: this.opts.socketPollMs ?? 5000,
+      log,
+      onCheck: () => this.checkSockets(),
+    });
+    this.folderWatch.start();
+    const every = this.opts.rescanIntervalMs ?? 30_000;
+    if (every > 0) {
+      this.rescanTimer = setInterval(() => void this.rescan('periodic'), every);
+      this.rescanTimer.unref();
+    }
+  }
+
+  get socketDir(): string {
+    return this.watcherMode ? this.pluginsRegistryDir : this.devicePluginDir;
+  }
+
+  private linkRescanTimer: NodeJS.Timeout | null = null;
+
+  private knownLinks = new Set<string>();
+
+  /** Health first (the latency that matters); links appearing or vanishing also mean VFs may have changed. */
+  private onLinkEvent(event: LinkEvent): void {
+    this.health.handle(event);
+    const known = this.knownLinks.has(event.name);
+    if (event.deleted) this.knownLinks.delete(event.name);
+    else this.knownLinks.add(event.name);
+    if ((event.deleted || !known) && this.linkRescanTimer === null && !this.stopped) {
+      this.linkRescanTimer = setTimeout(() => {
+        this.linkRescanTimer = null;
+        void this.rescan('links changed');
+      }, this.opts.linkRescanDelayMs ?? 500);
+      this.linkRescanTimer.unref();
+    }
+  }
+
+  /** Applies a discovery result: start new pools, update changed ones, stop removed or emptied ones. */
+  private async apply(host: HostSnapshot): Promise<void> {
+    const { log } = this.opts;
+    const discovered = buildPools(host, this.config, log);
+    const wanted = new Map(discovered.map((p) => [`${p.config.resourcePrefix}/${p.config.resourceName}`, p]));
+    for (const [name, entry] of [...this.entries]) {
+      const next = wanted.get(name);
+      if (next === undefined || next.devices.length === 0 || next.config.deviceType !== entry.pool.config.deviceType) {
+        log.info('resource pool removed', {
+          resource: name,
+          reason: next === undefined ? 'not in config' : 'no devices',
+        });
+        await this.stopEntry(name, entry);
+      }
+    }
+    for (const [name, p] of wanted) {
+      if (p.devices.length === 0) {
+        if (!this.entries.has(name))
+          log.info(`no devices in device pool, skipping creating resource server for ${name}`);
+        continue;
+      }
+      const entry = this.entries.get(name);
+      if (entry !== undefined) {
+        entry.pool.config = p.config;
+        const changed = entry.pool.setDevices(p.devices, false);
+        this.health.evaluate(entry.pool);
+        if (changed) {
+          log.info('resource pool devices changed', { resource: name, devices: p.devices.length });
+          entry.pool.notify();
+        }
+        continue;
+      }
+      const pool = new ResourcePool(p.config, p.devices);
+      this.health.track(pool);
+      const server = new PoolServer({
+        pool,
+        socketDir: this.socketDir,
+        watcherMode: this.watcherMode,
+        useCdi: this.opts.useCdi,
+        nodes: this.opts.host.nodes,
+        deviceInfo: this.deviceInfo,
+        cdi: this.cdi,
+        metrics: this.metrics,
+        log: log.child({ resource: name }),
+      });
+      const created: Entry = { pool, server, generation: 0 };
+      this.entries.set(name, created);
+      await this.startEntry(created);
+    }
+  }
+
+  private async startEntry(entry: Entry): Promise<void> {
+    entry.generation++;
+    await entry.server.start();
+    if (!this.watcherMode) void this.registerLoop(entry, entry.generation);
+  }
+
+  private async stopEntry(name: string, entry: Entry): Promise<void> {
+    entry.generation++;
+    this.entries.delete(name);
+    this.health.untrack(entry.pool);
+    await entry.server.stop();
+    if (this.opts.useCdi) {
+      this.cdi.remove(entry.pool.config.resourcePrefix, entry.pool.config.deviceType, entry.pool.config.resourceName);
+    }
+    this.metrics.poolRemoved(name);
+  }
+
+  /** Registers until kubelet accepts, the entry is restarted/stopped, or the plugin stops. */
+  private async registerLoop(entry: Entry, generation: number): Promise<void> {
+    const { log } = this.opts;
+    const kubeletSocket = join(this.devicePluginDir, KUBELET_SOCKET_NAME);
+    let delay = 50;
+    for (let attempt = 1; !this.stopped && entry.generation === generation; attempt++) {
+      if (existsSync(kubeletSocket)) {
+        try {
+          await registerWithKubelet(kubeletSocket, {
+            version: API_VERSION,
+            endpoint: entry.pool.socketName,
+            resourceName: entry.pool.fullName,
+            options: PLUGIN_OPTIONS,
+          });
+          this.metrics.registration(entry.pool.fullName, true);
+          log.info('registered with kubelet', { resource: entry.pool.fullName, endpoint: entry.pool.socketName });
+          this.registered.add(entry.pool.fullName);
+          return;
+        } catch (err) {
+          this.metrics.registration(entry.pool.fullName, false);
+          if (attempt === 1 || attempt % 20 === 0) log.warn('registration failed; retrying', { err, attempt });
+        }
+      }
+      await new Promise((r) => setTimeout(r, delay));
+      delay = Math.min(delay * 2, 1000);
+    }
+  }
+
+  /** Pool names whose last registration succeeded (for readiness). */
+  readonly registered = new Set<string>();
+
+  /** Re-creates and re-registers every pool whose socket vanished (kubelet restart) or was replaced. */
+  private async checkSockets(): Promise<void> {
+    let restarted = false;
+    for (const [name, entry] of this.entries) {
+      if (this.stopped || !entry.server.running || entry.server.socketIntact()) continue;
+      if (!restarted) {
+        restarted = true;
+        this.metrics.kubeletRestart();
+      }
+      this.opts.log.warn('device plugin socket removed (kubelet restarted?); re-creating and re-registering', {
+        resource: name,
+      });
+      this.registered.delete(name);
+      await entry.server.stop();
+      if (this.entries.get(name) === entry && !this.stopped) await this.startEntry(entry);
+    }
+  }
+
+  /**
+   * Re-reads the config and re-discovers devices, applying the difference. An invalid new config is rejected with a
+   * log line and the running pools stay as they are. Calls are serialized.
+   */
+  rescan(reason: string): Promise<void> {
+    const run = async () => {
+      if (this.stopped) return;
+      const { log } = this.opts;
+      let configChanged = false;
+      try {
+        const { text, resources } = this.readConfig();
+        if (text !== this.configText) {
+          if (resources.length === 0) throw new ConfigError('no resource configuration');
+          configChanged = true;
+          this.config = resources;
+          this.configText = text;
+        }
+      } catch (err) {
+        this.metrics.configReload('rejected');
+        log.error('new configuration rejected; keeping the running pools', { reason, err });
+        // Still re-discover devices under the old config.
+      }
+      try {
+        await this.apply(await this.opts.host.snapshot());
+        if (configChanged) {
+          this.metrics.configReload('applied');
+          log.info('configuration reloaded', { reason, resources: this.resources });
+        }
+      } catch (err) {
+        log.error('re-discovery failed', { reason, err });
+      }
+    };
+    this.rescanChain = this.rescanChain.then(run, run);
+    return this.rescanChain;
+  }
+
+  /** Ends streams, stops every server, removes sockets, device-info files and (CDI mode) spec files. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    if (this.rescanTimer !== null) clearInterval(this.rescanTimer);
+    if (this.linkRescanTimer !== null) clearTimeout(this.linkRescanTimer);
+    await this.folderWatch?.stop();
+    await this.opts.host.links?.stop();
+    await this.rescanChain.catch(() => {});
+    for (const [name, entry] of [...this.entries]) await this.stopEntry(name, entry);
+    if (this.opts.useCdi) this.cdi.cleanAll();
+    this.opts.log.info('stopped');
+  }
+}

@@ -1,0 +1,98 @@
+// Selector matching, with the Go plugin's semantics: exact string compares (vendor/device IDs lower-case hex),
+// pfNames compared case-insensitively, `name#0,2-7,9` index ranges, only devices with a PF match pfNames/rootDevices.
+import type { AuxFacts, DeviceType, PciFacts, Selector } from './types.js';
+
+/** A device as selectors see it: a PCI function, or an aux device plus its parent PCI function. */
+export interface SelectableDevice {
+  pci: PciFacts;
+  aux: AuxFacts | null;
+}
+
+/**
+ * Parses `name#0,2-7,9` into the name and the set of indexes, `null` indexes meaning "all". A malformed index list
+ * returns `undefined` (the Go plugin then matches nothing for that entry; so do we).
+ */
+export function parseIndexedName(entry: string): { name: string; indexes: Set<number> | null } | undefined {
+  const hash = entry.indexOf('#');
+  if (hash < 0) return { name: entry, indexes: null };
+  const name = entry.slice(0, hash);
+  const indexes = new Set<number>();
+  for (const item of entry.slice(hash + 1).split(',')) {
+    const range = /^(\d+)(?:-(\d+))?$/.exec(item.trim());
+    if (range === null) return undefined;
+    const from = Number(range[1]);
+    const to = range[2] === undefined ? from : Number(range[2]);
+    if (to < from || to - from > 65536) return undefined;
+    for (let i = from; i <= to; i++) indexes.add(i);
+  }
+  return { name, indexes };
+}
+
+function anyOf(values: string[] | undefined, actual: string | null | undefined): boolean {
+  if (values === undefined || values.length === 0) return true;
+  return actual !== null && actual !== undefined && values.includes(actual);
+}
+
+/** Index a pfNames/rootDevices range applies to: VF index for PCI, sfnum for aux. */
+function functionIndex(dev: SelectableDevice): number | null {
+  if (dev.aux !== null) return dev.aux.sfnum;
+  return dev.pci.vfIndex >= 0 ? dev.pci.vfIndex : null;
+}
+
+function pfOf(dev: SelectableDevice): { address: string | null; netdev: string | null } {
+  // For aux devices the "PF" is the PCI parent itself.
+  if (dev.aux !== null) return { address: dev.pci.address, netdev: dev.pci.netdevs[0] ?? null };
+  return { address: dev.pci.pfAddress, netdev: dev.pci.pfNetdev };
+}
+
+function matchIndexed(
+  entries: string[] | undefined,
+  dev: SelectableDevice,
+  actualName: string | null,
+  caseInsensitive: boolean,
+): boolean {
+  if (entries === undefined || entries.length === 0) return true;
+  if (actualName === null) return false;
+  const idx = functionIndex(dev);
+  for (const entry of entries) {
+    const parsed = parseIndexedName(entry);
+    if (parsed === undefined) continue;
+    const same = caseInsensitive ? parsed.name.toLowerCase() === actualName.toLowerCase() : parsed.name === actualName;
+    if (!same) continue;
+    if (parsed.indexes === null) return true;
+    if (idx !== null && parsed.indexes.has(idx)) return true;
+  }
+  return false;
+}
+
+/** True when the device passes every key of the selector object that applies to the pool's device type. */
+export function matchesSelector(selector: Selector, dev: SelectableDevice, deviceType: DeviceType): boolean {
+  const { pci, aux } = dev;
+  if (!anyOf(selector.vendors, pci.vendor)) return false;
+  if (!anyOf(selector.devices, pci.device)) return false;
+  if (!anyOf(selector.drivers, pci.driver)) return false;
+  if (deviceType !== 'auxNetDevice' && !anyOf(selector.pciAddresses, pci.address)) return false;
+  if (deviceType === 'netDevice' && !anyOf(selector.acpiIndexes, pci.acpiIndex)) return false;
+  if (deviceType === 'accelerator') return true;
+  if (deviceType === 'auxNetDevice') {
+    if (aux === null) return false;
+    if (!anyOf(selector.auxTypes, aux.type)) return false;
+  }
+  const pf = pfOf(dev);
+  if (!matchIndexed(selector.pfNames, dev, pf.netdev, true)) return false;
+  if (!matchIndexed(selector.rootDevices, dev, pf.address, false)) return false;
+  const linkType = aux !== null ? (aux.linkType ?? pci.linkType) : pci.linkType;
+  if (!anyOf(selector.linkTypes, linkType)) return false;
+  if (deviceType === 'netDevice') {
+    // DDP profiles and vDPA need tools/netlink families this plugin does not query; such selectors match nothing
+    // rather than everything (the config layer warns about it).
+    if (selector.ddpProfiles !== undefined && selector.ddpProfiles.length > 0) return false;
+    if (selector.vdpaType !== undefined && selector.vdpaType !== '') return false;
+    if (!anyOf(selector.pKeys, pci.pKey)) return false;
+  }
+  if (selector.isRdma === true) {
+    const rdma = aux !== null ? aux.rdmaDevices : pci.rdmaDevices;
+    if (rdma.length === 0) return false;
+  }
+  return true;
+}
