@@ -1,2 +1,25 @@
-export const placeholder = 'ipam-client';
-export { placeholder as cniName } from '@sriov-ts/cni';
+// @sriov-ts/ipam-client: IPAM delegation exactly as libcni does it, and applying IPAM results inside a pod netns.
+// Nothing runs at import time; node:child_process is loaded on the first delegation only.
+export {
+  DEFAULT_IPAM_TIMEOUT_MS,
+  decodeIpamResult,
+  delegateEnv,
+  type IpamCommand,
+  type IpamDelegation,
+  type IpamExecOptions,
+  ipamAdd,
+  ipamCheck,
+  ipamDel,
+  ipamDelegationFromStdin,
+  ipamGc,
+  ipamStatus,
+} from './delegate.js';
+export { checkPluginType, findPluginInPath, PluginNotFoundError, splitCniPath } from './find-plugin.js';
+export {
+  buildGratuitousArp,
+  buildUnsolicitedNeighborAdvert,
+  isAnnounceableMac,
+  type NeighborAdvertOptions,
+} from './frames.js';
+export type { LogSink } from './log.js';
+export { assertIpamTypeSupported, DHCP_IPAM_TYPE } from './unsupported.js';
