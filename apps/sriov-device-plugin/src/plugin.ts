@@ -18,6 +18,7 @@ import {
   KUBELET_SOCKET_NAME,
   registerWithKubelet,
 } from './registration.js';
+import { ConfigWatch } from './reload.js';
 import { PLUGIN_OPTIONS, PoolServer } from './server.js';
 import type { ResourceConfig } from './types.js';
 
@@ -47,6 +48,8 @@ export interface PluginOptions {
   socketPollMs?: number;
   /** Periodic re-discovery for changes no event announces, e.g. DPDK-bound VFs (default 30 s; 0 = off). */
   rescanIntervalMs?: number;
+  /** Watch the config file and reload on change (default true). */
+  watchConfig?: boolean;
   /** Debounce between a link appearing/vanishing and the re-discovery it triggers (default 500 ms). */
   linkRescanDelayMs?: number;
 }
@@ -74,6 +77,7 @@ export class DevicePlugin {
   private config: ResourceConfig[] = [];
   private configText = '';
   private folderWatch: FolderWatch | null = null;
+  private configWatch: ConfigWatch | null = null;
   private stopped = false;
   private rescanTimer: NodeJS.Timeout | null = null;
   private rescanChain: Promise<void> = Promise.resolve();
@@ -147,6 +151,10 @@ export class DevicePlugin {
       onCheck: () => this.checkSockets(),
     });
     this.folderWatch.start();
+    if (this.opts.watchConfig ?? true) {
+      this.configWatch = new ConfigWatch(this.opts.configFile, () => void this.rescan('config file changed'), log);
+      this.configWatch.start();
+    }
     const every = this.opts.rescanIntervalMs ?? 30_000;
     if (every > 0) {
       this.rescanTimer = setInterval(() => void this.rescan('periodic'), every);
@@ -336,6 +344,7 @@ export class DevicePlugin {
     this.stopped = true;
     if (this.rescanTimer !== null) clearInterval(this.rescanTimer);
     if (this.linkRescanTimer !== null) clearTimeout(this.linkRescanTimer);
+    this.configWatch?.stop();
     await this.folderWatch?.stop();
     await this.opts.host.links?.stop();
     await this.rescanChain.catch(() => {});

@@ -65,6 +65,7 @@ export class FakeKubelet extends EventEmitter {
       register: (call: ServerUnaryCall<RegisterRequest, Empty>, callback: sendUnaryData<Empty>) => {
         const req = call.request;
         this.registrations.push(req);
+        this.emit('change');
         if (this.failRegister !== null) {
           callback(
             { code: status.UNKNOWN, details: this.failRegister, name: 'Error', message: this.failRegister },

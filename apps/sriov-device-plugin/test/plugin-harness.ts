@@ -65,6 +65,7 @@ export async function startHarness(
     deviceInfoDir: join(root, 'devinfo'),
     cdiDirs: [join(root, 'etc-cdi'), join(root, 'run-cdi')],
     rescanIntervalMs: 0,
+    watchConfig: false,
     ...extra,
   });
   await plugin.start();
