@@ -1,0 +1,50 @@
+import type { $ZodIssue } from 'zod/v4/core';
+import { goTypeError, valueAt } from './go-json.js';
+
+/** Go type names, for rebuilding UnmarshalTypeError text from a zod issue. */
+export interface GoTypeNames {
+  /** Name of the Go struct that holds the field at `path` (Go prints the innermost struct). */
+  structOf(path: readonly PropertyKey[]): string;
+  /** Go type of the field at `path` when zod expected `expected`. */
+  typeOf(path: readonly PropertyKey[], expected: string): string;
+}
+
+const SCALAR_GO_TYPES: Record<string, string> = {
+  string: 'string',
+  int: 'int',
+  number: 'int',
+  boolean: 'bool',
+  array: '[]string',
+  record: 'map[string]string',
+};
+
+export function scalarGoType(expected: string): string | undefined {
+  return SCALAR_GO_TYPES[expected];
+}
+
+/**
+ * The issue Go would have reported first: Go decodes in document order, so the issue whose top-level key comes
+ * first in the (canonical, insertion-ordered) input wins.
+ */
+export function firstIssueInDocumentOrder(issues: readonly $ZodIssue[], input: object): $ZodIssue {
+  const order = Object.keys(input);
+  let best = issues[0]!;
+  let bestRank = Number.POSITIVE_INFINITY;
+  for (const issue of issues) {
+    const rank = order.indexOf(String(issue.path[0]));
+    const r = rank === -1 ? Number.MAX_SAFE_INTEGER : rank;
+    if (r < bestRank) {
+      best = issue;
+      bestRank = r;
+    }
+  }
+  return best;
+}
+
+export function issueToGoMessage(issue: $ZodIssue, input: unknown, names: GoTypeNames): string {
+  const path = issue.path;
+  const dotted = path.map(String).join('.');
+  const value = valueAt(input, path);
+  const expected = issue.code === 'invalid_type' ? String(issue.expected) : 'string';
+  return goTypeError(names.structOf(path), dotted, value, names.typeOf(path, expected));
+}
