@@ -37,3 +37,78 @@ export class SyscallError extends Error {
     this.path = path;
   }
 }
+
+// strerror() texts, lowercased the way Go's syscall.Errno prints them (the Go plugins' error messages embed these).
+const descriptions: Record<number, string> = {
+  1: 'operation not permitted',
+  2: 'no such file or directory',
+  3: 'no such process',
+  4: 'interrupted system call',
+  5: 'input/output error',
+  6: 'no such device or address',
+  7: 'argument list too long',
+  9: 'bad file descriptor',
+  11: 'resource temporarily unavailable',
+  12: 'cannot allocate memory',
+  13: 'permission denied',
+  14: 'bad address',
+  16: 'device or resource busy',
+  17: 'file exists',
+  19: 'no such device',
+  20: 'not a directory',
+  21: 'is a directory',
+  22: 'invalid argument',
+  23: 'too many open files in system',
+  24: 'too many open files',
+  28: 'no space left on device',
+  34: 'numerical result out of range',
+  61: 'no data available',
+  71: 'protocol error',
+  74: 'bad message',
+  75: 'value too large for defined data type',
+  90: 'message too long',
+  93: 'protocol not supported',
+  95: 'operation not supported',
+  97: 'address family not supported by protocol',
+  98: 'address already in use',
+  99: 'cannot assign requested address',
+  100: 'network is down',
+  101: 'network is unreachable',
+  105: 'no buffer space available',
+  110: 'connection timed out',
+  113: 'no route to host',
+};
+
+/** strerror(errno) in Go's lowercase spelling, e.g. 'operation not supported' for 95. */
+export function errnoDescription(errno: number): string {
+  return descriptions[errno] ?? `errno ${errno}`;
+}
+
+/** The kernel rejected a netlink request (NLMSG_ERROR with a negative error, or a failed dump). */
+export class NetlinkError extends Error {
+  override readonly name = 'NetlinkError';
+  /** Positive errno value, e.g. 95. */
+  readonly errno: number;
+  /** Symbolic name; 95 is always 'EOPNOTSUPP'. */
+  readonly code: string;
+  /** strerror text in Go's spelling, e.g. 'operation not supported'. */
+  readonly description: string;
+  /** The kernel's extended-ACK message, when it sent one (many errors have none). */
+  readonly extAckMessage: string | undefined;
+  /** Byte offset of the offending attribute, counted from the start of the request's nlmsghdr. */
+  readonly extAckOffset: number | undefined;
+  /** What was being done, e.g. 'RTM_SETLINK eth0'. */
+  readonly operation: string;
+
+  constructor(operation: string, errno: number, extAckMessage?: string, extAckOffset?: number) {
+    const code = errnoName(errno);
+    const description = errnoDescription(errno);
+    super(`${operation}: ${description} (${code})${extAckMessage ? `: ${extAckMessage}` : ''}`);
+    this.errno = errno;
+    this.code = code;
+    this.description = description;
+    this.extAckMessage = extAckMessage;
+    this.extAckOffset = extAckOffset;
+    this.operation = operation;
+  }
+}
