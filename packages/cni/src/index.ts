@@ -1,5 +1,7 @@
 // @sriov-ts/cni: CNI plugin plumbing shared by the sriov and ib-sriov plugins and the ipam-client.
 // Every module is side-effect free; nothing runs at import time.
+
+export { type LoadedArgs, loadArgs, parseCniArgsLenient } from './cni-args.js';
 export {
   CniError,
   type CniErrorJson,
@@ -23,6 +25,32 @@ export {
 export { goQuote, goQuoteList } from './go-format.js';
 export { cidrFamily, ipFamily } from './ip.js';
 export {
+  createLogger,
+  DEFAULT_LOG_LEVEL,
+  type LogFields,
+  Logger,
+  type LoggerOptions,
+  type LogLevel,
+  parseLogLevel,
+} from './logger.js';
+export { pluginMain } from './main.js';
+export {
+  ATTACHMENTS_KEY,
+  cniArgsIps,
+  cniArgsOf,
+  deviceIdOf,
+  effectiveMac,
+  type GcAttachment,
+  gcAttachmentsOf,
+  type NetConf,
+  runtimeConfigDeviceId,
+  runtimeConfigInfinibandGuid,
+  runtimeConfigIps,
+  runtimeConfigMac,
+  runtimeConfigOf,
+  VALID_ATTACHMENTS_KEY,
+} from './netconf.js';
+export {
   type CniInterface,
   type DNS,
   emptyResult,
@@ -40,6 +68,23 @@ export {
   type Route,
   resultText,
 } from './result.js';
+export {
+  type CmdArgs,
+  type CniCommand,
+  dispatch,
+  type GcArgs,
+  type PluginHandlers,
+  type PluginInfo,
+  type PluginIO,
+} from './skel.js';
+export {
+  isValidContainerId,
+  isValidInterfaceName,
+  MAX_INTERFACE_NAME_LENGTH,
+  validateContainerId,
+  validateInterfaceName,
+  validateNetworkName,
+} from './validate.js';
 export {
   ALL_VERSIONS,
   CURRENT_VERSION,
