@@ -145,7 +145,8 @@ describe('errors', () => {
   });
   it('uses stderr text when a failed plugin printed nothing on stdout', async () => {
     fakes.add('stderr-only', printing('', { stderr: 'cannot open lock\n', code: 1 }));
-    const err = await rejection(ipamDel(conf('stderr-only'), { env: baseEnv }));
+    const { logger } = memoryLogger();
+    const err = await rejection(ipamDel(conf('stderr-only'), { env: baseEnv, logger }));
     expect(err.msg).toBe('netplugin failed: "cannot open lock\\n": exit status 1');
   });
   it('says so when a failed plugin printed nothing at all', async () => {
