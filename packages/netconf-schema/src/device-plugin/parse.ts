@@ -125,9 +125,9 @@ export function parseDevicePluginConfig(
   const seen = new Map<string, number>();
   const rawList = top.resourceList as unknown[];
 
+  // Go's readConfig checks every entry's deviceType before validConfigs looks at names and selectors.
   for (const [index, entry] of list.entries()) {
     if (entry === null) return failure(7, `${at(index)}: entry is null`, at(index), warnings);
-    const name = entry.resourceName ?? '';
     const legacyKeys = entry.rootDevices !== undefined || entry.sriovMode !== undefined;
     const deviceTypeRaw = entry.deviceType ?? '';
     const isLegacy = legacyKeys && entry.selectors === undefined;
@@ -156,6 +156,14 @@ export function parseDevicePluginConfig(
         warnings,
       );
     }
+  }
+
+  for (const [index, entry] of list.entries()) {
+    if (entry === null) continue;
+    const name = entry.resourceName ?? '';
+    const deviceTypeRaw = entry.deviceType ?? '';
+    const isLegacy =
+      (entry.rootDevices !== undefined || entry.sriovMode !== undefined) && entry.selectors === undefined;
     // validConfigs: name, uniqueness
     if (!RESOURCE_NAME.test(name)) {
       return failure(
@@ -306,7 +314,7 @@ function decodeSelector(
   const canonical = canonicalize(obj, { fields: keys });
   const everyKey = [...new Set(Object.values(SELECTOR_KEYS).flat())];
   const foreign = Object.keys(canonicalize(obj, { fields: everyKey })).filter((k) => !keys.includes(k));
-  for (const k of foreign) warnings.push(`${where}: "${k}" is not a ${deviceType} selector; ignored`);
+  for (const k of foreign) warnings.push(`${where}: "${k}" is not a selector of deviceType ${deviceType}; ignored`);
   const parsed = selectorInputSchema(deviceType).safeParse(canonical);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;

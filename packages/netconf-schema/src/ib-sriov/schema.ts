@@ -1,7 +1,6 @@
 import * as z from 'zod/mini';
 import type { GoStruct } from '../go-json.js';
-import { PCI_PATTERN } from '../shared.js';
-import { type Annotate, cniCommonShape, LINK_STATES, noAnnotations, withAnnotations } from '../sriov/schema.js';
+import { cniCommonShape } from '../sriov/schema.js';
 
 /** `mellanox.infiniband.app`: the args.cni key ib-kubernetes sets to "configured". */
 export const IB_KUBERNETES_APP_KEY = 'mellanox.infiniband.app';
@@ -35,31 +34,17 @@ export const IB_SRIOV_INTERNAL_STRUCT: GoStruct = {
 export const IB_RUNTIME_STRUCT: GoStruct = { fields: ['infinibandGUID'] };
 export const IB_ARGS_STRUCT: GoStruct = { fields: ['cni'] };
 
-function build(a: Annotate) {
+function build() {
   return z.object({
-    ...cniCommonShape(a),
-    deviceID: z.optional(a(z.string(), { description: 'PCI address of the IB VF (or VFIO PF)', pattern: PCI_PATTERN })),
-    pkey: z.optional(a(z.string(), { description: 'passed through for ib-kubernetes; never used by the CNI' })),
-    link_state: z.optional(a(z.string(), { enum: ['', ...LINK_STATES] })),
-    rdmaIsolation: z.optional(a(z.boolean(), { description: 'move the VF RDMA device into the pod netns' })),
-    ibKubernetesEnabled: z.optional(
-      a(z.boolean(), { description: 'require args.cni["mellanox.infiniband.app"] == "configured"' }),
-    ),
-    vfioPciMode: z.optional(a(z.boolean(), { description: 'VFIO mode (auto-detected from the driver)' })),
-    runtimeConfig: z.optional(
-      z.looseObject({
-        infinibandGUID: z.optional(a(z.string(), { description: 'first GUID source', pattern: GUID_PATTERN })),
-      }),
-    ),
-    args: z.optional(
-      z.looseObject({
-        cni: z.optional(
-          a(z.record(z.string(), z.nullable(z.string())), {
-            description: 'Multus cni-args: guid (second GUID source), mellanox.infiniband.app',
-          }),
-        ),
-      }),
-    ),
+    ...cniCommonShape(),
+    deviceID: z.optional(z.string()),
+    pkey: z.optional(z.string()),
+    link_state: z.optional(z.string()),
+    rdmaIsolation: z.optional(z.boolean()),
+    ibKubernetesEnabled: z.optional(z.boolean()),
+    vfioPciMode: z.optional(z.boolean()),
+    runtimeConfig: z.optional(z.looseObject({ infinibandGUID: z.optional(z.string()) })),
+    args: z.optional(z.looseObject({ cni: z.optional(z.record(z.string(), z.nullable(z.string()))) })),
   });
 }
 
@@ -68,10 +53,6 @@ export type IbSriovInput = z.infer<ReturnType<typeof build>>;
 let runtimeSchema: ReturnType<typeof build> | undefined;
 
 export function ibSriovInputSchema(): ReturnType<typeof build> {
-  runtimeSchema ??= build(noAnnotations);
+  runtimeSchema ??= build();
   return runtimeSchema;
-}
-
-export function ibSriovDocumentedSchema(): ReturnType<typeof build> {
-  return build(withAnnotations);
 }

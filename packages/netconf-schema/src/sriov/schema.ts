@@ -1,6 +1,5 @@
 import * as z from 'zod/mini';
 import type { GoStruct } from '../go-json.js';
-import { PCI_PATTERN } from '../shared.js';
 
 /**
  * The `sriov` netconf as Go's encoding/json decodes it (types only), after keys were folded to the canonical
@@ -51,61 +50,40 @@ export const IPAM_STRUCT: GoStruct = { fields: ['type'] };
 export const DNS_STRUCT: GoStruct = { fields: ['nameservers', 'domain', 'search', 'options'] };
 export const SRIOV_RUNTIME_STRUCT: GoStruct = { fields: ['mac', 'ips'] };
 
-type Doc = Record<string, unknown>;
-/** Adds JSON-Schema-only annotations (descriptions, ranges, enums) when building the documentation schema. */
-export type Annotate = <T extends z.ZodMiniType>(schema: T, meta: Doc) => T;
-export const noAnnotations: Annotate = (schema) => schema;
-export const withAnnotations: Annotate = (schema, meta) => schema.check(z.meta(meta)) as typeof schema;
-
-export function cniCommonShape(a: Annotate) {
+export function cniCommonShape() {
   const strs = z.optional(z.array(z.nullable(z.string())));
   return {
-    cniVersion: z.optional(a(z.string(), { description: 'CNI spec version of the config and of the result' })),
-    name: z.optional(a(z.string(), { description: 'network name' })),
-    type: z.optional(a(z.string(), { description: 'plugin binary name' })),
+    cniVersion: z.optional(z.string()),
+    name: z.optional(z.string()),
+    type: z.optional(z.string()),
     capabilities: z.optional(z.record(z.string(), z.nullable(z.boolean()))),
-    ipam: z.optional(
-      a(z.looseObject({ type: z.optional(z.string()) }), {
-        description:
-          'IPAM plugin config; only `type` is read, the raw stdin is delegated. Absent or empty type = L2 mode',
-      }),
-    ),
+    ipam: z.optional(z.looseObject({ type: z.optional(z.string()) })),
     dns: z.optional(z.looseObject({ nameservers: strs, domain: z.optional(z.string()), search: strs, options: strs })),
     prevResult: z.optional(z.record(z.string(), z.unknown())),
   };
 }
 
-function build(a: Annotate) {
-  const optStr = (meta: Doc) => z.optional(a(z.string(), meta));
-  const optInt = (meta: Doc) => z.optional(a(z.int(), meta));
+function build() {
+  const str = () => z.optional(z.string());
+  const int = () => z.optional(z.int());
   return z.object({
-    ...cniCommonShape(a),
-    deviceID: optStr({
-      description: 'VF PCI address (DDDD:BB:DD.F), usually injected by Multus',
-      pattern: PCI_PATTERN,
-    }),
-    vlan: optInt({
-      description: 'VF VLAN id; absent = leave the VLAN alone, 0 = clear',
-      minimum: 0,
-      maximum: VLAN_ID_MAX,
-    }),
-    vlanQoS: optInt({ description: 'VLAN PCP, needs vlan', minimum: 0, maximum: VLAN_QOS_MAX }),
-    vlanProto: optStr({
-      description: 'VLAN protocol (case-insensitive), needs vlan',
-      enum: ['802.1q', '802.1Q', '802.1ad', '802.1AD'],
-    }),
-    mac: optStr({ description: 'VF MAC; overridden by CNI_ARGS MAC, then by runtimeConfig.mac' }),
-    spoofchk: optStr({ description: '"on" enables, any other non-empty value disables' }),
-    trust: optStr({ description: '"on" enables, any other non-empty value disables' }),
-    link_state: optStr({ enum: ['', ...LINK_STATES] }),
-    min_tx_rate: optInt({ description: 'Mbps; 0 = no limit' }),
-    max_tx_rate: optInt({ description: 'Mbps; 0 = no limit' }),
-    logLevel: optStr({ description: `one of ${LOG_LEVELS.join(', ')} (case-insensitive); default info` }),
-    logFile: optStr({ description: 'log file path; default stderr' }),
+    ...cniCommonShape(),
+    deviceID: str(),
+    vlan: int(),
+    vlanQoS: int(),
+    vlanProto: str(),
+    mac: str(),
+    spoofchk: str(),
+    trust: str(),
+    link_state: str(),
+    min_tx_rate: int(),
+    max_tx_rate: int(),
+    logLevel: str(),
+    logFile: str(),
     runtimeConfig: z.optional(z.looseObject({ mac: z.optional(z.string()), ips: z.optional(z.unknown()) })),
-    master: optStr({ description: 'legacy: PF netdev name, used when deviceID is absent' }),
-    pfOnly: z.optional(a(z.boolean(), { description: 'legacy: move the PF itself (with master)' })),
-    vf: optInt({ description: 'legacy: VF index on master; CNI_ARGS VF overrides', minimum: 0 }),
+    master: str(),
+    pfOnly: z.optional(z.boolean()),
+    vf: int(),
     args: z.optional(z.unknown()),
   });
 }
@@ -114,13 +92,11 @@ export type SriovInput = z.infer<ReturnType<typeof build>>;
 
 let runtimeSchema: ReturnType<typeof build> | undefined;
 
-/** The decode schema, built on first use and kept (no schema work at import time). */
+/**
+ * The decode schema, built on first use and kept (no schema work at import time). Documentation (descriptions,
+ * LoadConf ranges) lives in json-schema.ts so that none of it reaches a plugin bundle.
+ */
 export function sriovInputSchema(): ReturnType<typeof build> {
-  runtimeSchema ??= build(noAnnotations);
+  runtimeSchema ??= build();
   return runtimeSchema;
-}
-
-/** The same schema with descriptions and the LoadConf ranges, for JSON Schema generation (not memoised). */
-export function sriovDocumentedSchema(): ReturnType<typeof build> {
-  return build(withAnnotations);
 }
