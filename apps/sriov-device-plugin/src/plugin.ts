@@ -137,9 +137,14 @@ export class DevicePlugin {
       resources: resources.map((r) => `${r.resourcePrefix}/${r.resourceName}`),
     });
     if (this.opts.host.links) {
-      const snapshot = await this.opts.host.links.start((ev) => this.onLinkEvent(ev));
-      this.knownLinks = new Set(snapshot.keys());
-      this.health.setSnapshot(snapshot);
+      try {
+        const snapshot = await this.opts.host.links.start((ev) => this.onLinkEvent(ev));
+        this.knownLinks = new Set(snapshot.keys());
+        this.health.setSnapshot(snapshot);
+      } catch (err) {
+        // Without link state every device stays Healthy, which is the Go plugin's behaviour.
+        log.error('link events unavailable; device health will not follow PF links', { err });
+      }
     }
     await this.apply(await this.opts.host.snapshot());
     // Direct mode: kubelet restarts wipe the folder. Watcher mode: a removed socket means kubelet de-registered

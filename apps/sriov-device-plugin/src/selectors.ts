@@ -1,6 +1,6 @@
 // Selector matching, with the Go plugin's semantics: exact string compares (vendor/device IDs lower-case hex),
-// pfNames compared case-insensitively, `name#0,2-7,9` index ranges, only devices with a PF match pfNames/rootDevices.
-import type { AuxFacts, DeviceType, PciFacts, Selector } from './types.js';
+// pfNames compared case-insensitively, `name#0,2-7,9` index ranges (parsed by netconf-schema), only devices with a PF match pfNames/rootDevices.
+import type { AuxFacts, DeviceType, IndexedName, PciFacts, Selector } from './types.js';
 
 /** A device as selectors see it: a PCI function, or an aux device plus its parent PCI function. */
 export interface SelectableDevice {
@@ -8,27 +8,7 @@ export interface SelectableDevice {
   aux: AuxFacts | null;
 }
 
-/**
- * Parses `name#0,2-7,9` into the name and the set of indexes, `null` indexes meaning "all". A malformed index list
- * returns `undefined` (the Go plugin then matches nothing for that entry; so do we).
- */
-export function parseIndexedName(entry: string): { name: string; indexes: Set<number> | null } | undefined {
-  const hash = entry.indexOf('#');
-  if (hash < 0) return { name: entry, indexes: null };
-  const name = entry.slice(0, hash);
-  const indexes = new Set<number>();
-  for (const item of entry.slice(hash + 1).split(',')) {
-    const range = /^(\d+)(?:-(\d+))?$/.exec(item.trim());
-    if (range === null) return undefined;
-    const from = Number(range[1]);
-    const to = range[2] === undefined ? from : Number(range[2]);
-    if (to < from || to - from > 65536) return undefined;
-    for (let i = from; i <= to; i++) indexes.add(i);
-  }
-  return { name, indexes };
-}
-
-function anyOf(values: string[] | undefined, actual: string | null | undefined): boolean {
+function anyOf(values: readonly string[] | undefined, actual: string | null | undefined): boolean {
   if (values === undefined || values.length === 0) return true;
   return actual !== null && actual !== undefined && values.includes(actual);
 }
@@ -46,7 +26,7 @@ function pfOf(dev: SelectableDevice): { address: string | null; netdev: string |
 }
 
 function matchIndexed(
-  entries: string[] | undefined,
+  entries: readonly IndexedName[] | undefined,
   dev: SelectableDevice,
   actualName: string | null,
   caseInsensitive: boolean,
@@ -55,12 +35,10 @@ function matchIndexed(
   if (actualName === null) return false;
   const idx = functionIndex(dev);
   for (const entry of entries) {
-    const parsed = parseIndexedName(entry);
-    if (parsed === undefined) continue;
-    const same = caseInsensitive ? parsed.name.toLowerCase() === actualName.toLowerCase() : parsed.name === actualName;
+    const same = caseInsensitive ? entry.name.toLowerCase() === actualName.toLowerCase() : entry.name === actualName;
     if (!same) continue;
-    if (parsed.indexes === null) return true;
-    if (idx !== null && parsed.indexes.has(idx)) return true;
+    if (entry.ranges === undefined) return true;
+    if (idx !== null && entry.ranges.some((r) => idx >= r.first && idx <= r.last)) return true;
   }
   return false;
 }
@@ -71,6 +49,7 @@ export function matchesSelector(selector: Selector, dev: SelectableDevice, devic
   if (!anyOf(selector.vendors, pci.vendor)) return false;
   if (!anyOf(selector.devices, pci.device)) return false;
   if (!anyOf(selector.drivers, pci.driver)) return false;
+  if (selector.requireNetdev === true && pci.netdevs.length === 0) return false;
   if (deviceType !== 'auxNetDevice' && !anyOf(selector.pciAddresses, pci.address)) return false;
   if (deviceType === 'netDevice' && !anyOf(selector.acpiIndexes, pci.acpiIndex)) return false;
   if (deviceType === 'accelerator') return true;

@@ -3,22 +3,31 @@
 
 export type DeviceType = 'netDevice' | 'accelerator' | 'auxNetDevice';
 
+/** A `pfNames`/`rootDevices` entry `name[#ranges]`, as netconf-schema parses it. */
+export interface IndexedName {
+  name: string;
+  /** Absent: every function of that PF. Present: only these inclusive index ranges (empty matches nothing). */
+  ranges?: readonly { first: number; last: number }[];
+}
+
 /** One selector object. Within an object all present keys are ANDed; within one key's list values are ORed. */
 export interface Selector {
-  vendors?: string[];
-  devices?: string[];
-  drivers?: string[];
-  pciAddresses?: string[];
-  acpiIndexes?: string[];
-  pfNames?: string[];
-  rootDevices?: string[];
-  linkTypes?: string[];
-  ddpProfiles?: string[];
-  pKeys?: string[];
+  vendors?: readonly string[];
+  devices?: readonly string[];
+  drivers?: readonly string[];
+  pciAddresses?: readonly string[];
+  acpiIndexes?: readonly string[];
+  pfNames?: readonly IndexedName[];
+  rootDevices?: readonly IndexedName[];
+  linkTypes?: readonly string[];
+  ddpProfiles?: readonly string[];
+  pKeys?: readonly string[];
   isRdma?: boolean;
   needVhostNet?: boolean;
   vdpaType?: string;
-  auxTypes?: string[];
+  auxTypes?: readonly string[];
+  /** Legacy seed format `deviceType: "netdevice"`: only devices with a kernel netdev. */
+  requireNetdev?: boolean;
 }
 
 export interface ResourceConfig {

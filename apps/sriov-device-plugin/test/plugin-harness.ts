@@ -2,29 +2,11 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { loadDevicePluginConfig } from '../src/config.js';
 import { silentLogger } from '../src/logger.js';
-import { type ConfigLoader, DevicePlugin, type PluginOptions } from '../src/plugin.js';
-import type { ResourceConfig, Selector } from '../src/types.js';
+import { DevicePlugin, type PluginOptions } from '../src/plugin.js';
 import { FakeKubelet } from './fake-kubelet.js';
 import type { FakeHost } from './host-fixtures.js';
-
-/** Minimal loader for core tests (the real one is netconf-schema, tested in config.test.ts). */
-export const simpleLoader: ConfigLoader = (text, prefix) => {
-  const doc = JSON.parse(text) as { resourceList: Record<string, unknown>[] };
-  return doc.resourceList.map((r) => {
-    if (typeof r.resourceName !== 'string' || !/^[a-zA-Z0-9_-]+$/.test(r.resourceName)) {
-      throw new Error(`resourceList[].resourceName ${JSON.stringify(r.resourceName)} is invalid`);
-    }
-    return {
-      resourceName: r.resourceName,
-      resourcePrefix: (r.resourcePrefix as string | undefined) ?? prefix,
-      deviceType: (r.deviceType as ResourceConfig['deviceType'] | undefined) ?? 'netDevice',
-      excludeTopology: r.excludeTopology === true,
-      selectors: Array.isArray(r.selectors) ? (r.selectors as Selector[]) : [r.selectors as Selector],
-      additionalInfo: (r.additionalInfo as ResourceConfig['additionalInfo'] | undefined) ?? {},
-    };
-  });
-};
 
 export interface Harness {
   root: string;
@@ -57,7 +39,7 @@ export async function startHarness(
     configFile,
     resourcePrefix: 'intel.com',
     useCdi: false,
-    loadConfig: simpleLoader,
+    loadConfig: (text, prefix) => loadDevicePluginConfig(text, prefix),
     host,
     log: silentLogger,
     devicePluginDir: dpDir,

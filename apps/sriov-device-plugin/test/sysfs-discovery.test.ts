@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSysfs } from '@sriov-ts/sysfs-pci';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { loadDevicePluginConfig } from '../src/config.js';
 import { buildPools } from '../src/discovery.js';
 import { createSysfsHost } from '../src/host.js';
 import { silentLogger } from '../src/logger.js';
-import type { ResourceConfig } from '../src/types.js';
 import { FakeSysfs } from './fake-sysfs.js';
 
 let root: string;
@@ -17,20 +17,6 @@ beforeEach(() => {
   fs = new FakeSysfs(root);
 });
 afterEach(() => rmSync(root, { recursive: true, force: true }));
-
-const res = (
-  name: string,
-  selectors: ResourceConfig['selectors'],
-  extra: Partial<ResourceConfig> = {},
-): ResourceConfig => ({
-  resourceName: name,
-  resourcePrefix: 'intel.com',
-  deviceType: 'netDevice',
-  excludeTopology: false,
-  selectors,
-  additionalInfo: {},
-  ...extra,
-});
 
 describe('discovery on a fake sysfs tree', () => {
   it('applies PF/VF inclusion rules, the default-route exclusion, selectors and one-pool-per-device', async () => {
@@ -57,19 +43,21 @@ describe('discovery on a fake sysfs tree', () => {
       defaultRouteNetdevs: async () => new Set(['eno1']),
     });
     const snap = await host.snapshot();
-    const pools = buildPools(
-      snap,
-      [
-        res('net_a', [{ pfNames: ['ENS1F0#0-1,3'] }]),
-        res('net_b', [{ drivers: ['iavf'] }]),
-        res('dpdk', [{ drivers: ['vfio-pci'], rootDevices: ['0000:3b:00.0#4-5'] }, { pciAddresses: ['0000:5e:00.0'] }]),
-        res('pf', [{ drivers: ['i40e'] }]),
-        res('ib', [{ linkTypes: ['infiniband'], pKeys: ['0x7fff'], isRdma: true }]),
-        res('accel', [{ devices: ['0d5c'] }], { deviceType: 'accelerator' }),
-        res('everything', [{}]),
+    const config = {
+      resourceList: [
+        { resourceName: 'net_a', selectors: [{ pfNames: ['ENS1F0#0-1,3'] }] },
+        { resourceName: 'net_b', selectors: [{ drivers: ['iavf'] }] },
+        {
+          resourceName: 'dpdk',
+          selectors: [{ drivers: ['vfio-pci'], rootDevices: ['0000:3b:00.0#4-5'] }, { pciAddresses: ['0000:5e:00.0'] }],
+        },
+        { resourceName: 'pf', selectors: [{ drivers: ['i40e'] }] },
+        { resourceName: 'ib', selectors: [{ linkTypes: ['infiniband'], pKeys: ['0x7fff'], IsRdma: true }] },
+        { resourceName: 'accel', deviceType: 'accelerator', selectors: { devices: ['0d5c'] } },
+        { resourceName: 'everything', selectors: [{}] },
       ],
-      silentLogger,
-    );
+    };
+    const pools = buildPools(snap, loadDevicePluginConfig(JSON.stringify(config), 'intel.com'), silentLogger);
     const ids = Object.fromEntries(pools.map((p) => [p.config.resourceName, p.devices.map((d) => d.id)]));
     expect(ids).toEqual({
       net_a: ['0000:3b:02.0', '0000:3b:02.1', '0000:3b:02.3'],
