@@ -2,7 +2,7 @@
 // kernel shows (computed with path.relative, so the depth is always right), under <root>/sys and <root>/dev.
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 
 export interface FakeDevice {
   address: string;
@@ -51,7 +51,10 @@ export class FakeTree {
 
   link(at: string, target: string): void {
     mkdirSync(dirname(at), { recursive: true });
-    symlinkSync(relative(dirname(at), target), at);
+    // The kernel never writes a bare '../..' for a link to an ancestor: it goes up past it and back down by name.
+    let rel = relative(dirname(at), target);
+    if (/^(\.\.\/)*\.\.$/.test(rel)) rel = join(relative(dirname(at), dirname(target)), basename(target));
+    symlinkSync(rel, at);
   }
 
   file(path: string, content: string): void {
