@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadDevicePluginConfig } from '../src/config.js';
 import { silentLogger } from '../src/logger.js';
+import type { HostSource } from '../src/plugin.js';
 import { DevicePlugin, type PluginOptions } from '../src/plugin.js';
 import { FakeKubelet } from './fake-kubelet.js';
-import type { FakeHost } from './host-fixtures.js';
 
 export interface Harness {
   root: string;
@@ -21,7 +21,7 @@ export interface Harness {
 }
 
 export async function startHarness(
-  host: FakeHost,
+  host: HostSource,
   config: unknown,
   extra: Partial<PluginOptions> & { watcher?: boolean } = {},
 ): Promise<Harness> {
