@@ -1,7 +1,7 @@
 // Delegation conformance against small fake IPAM executables (node scripts written into a temp CNI_PATH dir).
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CniError } from '@sriov-ts/cni';
+import { CniError, createLogger } from '@sriov-ts/cni';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeIpamDir, fakeIpamDir, printing, recording } from '../test/fake-ipam.js';
 import {
@@ -258,6 +258,13 @@ describe('stderr of the IPAM plugin is never lost', () => {
     const { lines, logger } = memoryLogger();
     await ipamAdd(conf('chatty'), { env: baseEnv, logger });
     expect(lines).toContainEqual({ level: 'info', msg: 'IPAM plugin chatty ADD stderr: allocated 10.1.0.5' });
+  });
+  it('goes through the @sriov-ts/cni logger as an info line', async () => {
+    fakes.add('chatty2', printing('{"cniVersion":"1.0.0","ips":[]}', { stderr: 'lease "x" kept\n' }));
+    let text = '';
+    const logger = createLogger({ level: 'info', stderr: (t) => (text += t) });
+    await ipamAdd(conf('chatty2'), { env: baseEnv, logger });
+    expect(text).toMatch(/level="info" msg="IPAM plugin chatty2 ADD stderr: lease \\"x\\" kept"/);
   });
   it('is logged on failure even when stdout carried the error', async () => {
     fakes.add('chatty-fail', printing('{"code":7,"msg":"bad"}', { stderr: 'trace line\n', code: 1 }));

@@ -1,5 +1,4 @@
 import type { Scope } from '@sriov-ts/netlink-ops';
-import * as nl from '@sriov-ts/netlink-ops';
 
 // The handful of kernel operations configureInterface() and announce() need inside a pod netns, as one small
 // interface. The production implementation is @sriov-ts/netlink-ops (see podNet()); tests may pass their own.
@@ -59,19 +58,31 @@ const IFA_F_DADFAILED = 0x08;
 const IFA_F_TENTATIVE = 0x40;
 const scopeNames: Record<number, Scope> = { 0: 'universe', 200: 'site', 253: 'link', 254: 'host', 255: 'nowhere' };
 
+type NetlinkOpsModule = typeof import('@sriov-ts/netlink-ops');
+let netlinkOps: Promise<NetlinkOpsModule> | undefined;
+/** netlink-ops is imported on first use: delegation-only callers (IPAM DEL, GC, STATUS) never load it. */
+const loadNetlinkOps = (): Promise<NetlinkOpsModule> => {
+  netlinkOps ??= import('@sriov-ts/netlink-ops');
+  return netlinkOps;
+};
+
 function netlinkOpsPodNet(): PodNet {
   return {
     async getLink(netns, name) {
+      const nl = await loadNetlinkOps();
       const l = nl.getLink(name, { netns });
       return { index: l.index, name: l.name, mac: l.mac, up: l.up, running: l.running };
     },
     async setLinkUp(netns, ifindex) {
+      const nl = await loadNetlinkOps();
       nl.setLinkUp(ifindex, { netns });
     },
     async addAddress(netns, ifindex, cidr) {
+      const nl = await loadNetlinkOps();
       nl.addAddress(ifindex, cidr, { netns });
     },
     async listIpv6Addresses(netns, ifindex) {
+      const nl = await loadNetlinkOps();
       return nl.listAddresses({ netns, link: ifindex, family: 6 }).map((a) => ({
         address: a.address,
         tentative: (a.flags & IFA_F_TENTATIVE) !== 0,
@@ -79,6 +90,7 @@ function netlinkOpsPodNet(): PodNet {
       }));
     },
     async appendRoute(netns, route) {
+      const nl = await loadNetlinkOps();
       // Go's netlink sends scope 0 (universe) unless the result names one; iproute2 (and netlink-ops' default)
       // would pick 'link' for a route without gateway.
       const scope = scopeNames[route.scope ?? 0];
@@ -98,9 +110,11 @@ function netlinkOpsPodNet(): PodNet {
       );
     },
     async writeSysctl(netns, path, value) {
+      const nl = await loadNetlinkOps();
       nl.writeSysctl(`/proc/sys/${path}`, value, { netns });
     },
     async sendFrame(netns, ifindex, frame) {
+      const nl = await loadNetlinkOps();
       nl.sendFrame(ifindex, frame, { netns });
     },
   };
