@@ -25,6 +25,14 @@ export {
 export { goQuote, goQuoteList } from './go-format.js';
 export { cidrFamily, ipFamily } from './ip.js';
 export {
+  acquireExclusiveLock,
+  DEFAULT_LOCK_TIMEOUT_MS,
+  type FileLock,
+  IB_SRIOV_LOCK_PATH,
+  type LockOptions,
+  sriovVfLockPath,
+} from './lock.js';
+export {
   createLogger,
   DEFAULT_LOG_LEVEL,
   type LogFields,
@@ -77,6 +85,14 @@ export {
   type PluginInfo,
   type PluginIO,
 } from './skel.js';
+export {
+  AttachmentStateStore,
+  attachmentFileName,
+  IB_SRIOV_STATE_DIR,
+  isStateEntryName,
+  SRIOV_STATE_DIR,
+  staleEntries,
+} from './state-store.js';
 export {
   isValidContainerId,
   isValidInterfaceName,

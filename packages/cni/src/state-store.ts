@@ -1,0 +1,205 @@
+// Per-attachment state files, as the Go SR-IOV plugins keep them: `<dir>/<containerID>-<ifname>`, directory 0700,
+// files 0600. Writes are atomic (temp file in the same directory, fsync, rename, directory fsync), so a crash
+// never leaves a half-written cache that a later DEL would misread. File names are only ever built from a
+// validated container ID and interface name, or checked as a plain entry name, so no input can escape `dir`.
+import {
+  closeSync,
+  constants,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
+import { join } from 'node:path';
+import { CniError, ErrDecodingFailure, ErrInternal, ErrInvalidEnvironmentVariables } from './errors.js';
+import type { GcAttachment } from './netconf.js';
+import { validateContainerId, validateInterfaceName } from './validate.js';
+
+/** sriov-cni's `config.DefaultCNIDir`. */
+export const SRIOV_STATE_DIR = '/var/lib/cni/sriov';
+/** ib-sriov-cni's `config.DefaultCNIDir`. */
+export const IB_SRIOV_STATE_DIR = '/var/lib/cni/ib-sriov';
+
+/** NAME_MAX on Linux. */
+const MAX_FILE_NAME_BYTES = 255;
+
+/** The cache file name for an attachment, `<containerID>-<ifname>`; both parts validated (CniError code 3/4). */
+export function attachmentFileName(containerId: string, ifName: string): string {
+  validateContainerId(containerId);
+  validateInterfaceName(ifName);
+  const name = `${containerId}-${ifName}`;
+  if (Buffer.byteLength(name, 'utf8') > MAX_FILE_NAME_BYTES) {
+    throw new CniError(
+      ErrInvalidEnvironmentVariables,
+      'container ID too long for a state file name',
+      `${containerId} with interface ${ifName} exceeds ${MAX_FILE_NAME_BYTES} bytes`,
+    );
+  }
+  return name;
+}
+
+/** A name as returned by list(): a plain file name, never hidden (temp files are), never a path. */
+export function isStateEntryName(name: string): boolean {
+  return (
+    name !== '' &&
+    !name.startsWith('.') &&
+    !name.includes('/') &&
+    !name.includes('\0') &&
+    Buffer.byteLength(name, 'utf8') <= MAX_FILE_NAME_BYTES
+  );
+}
+
+function checkEntryName(name: string): void {
+  if (!isStateEntryName(name)) throw new CniError(ErrInternal, `invalid state entry name ${JSON.stringify(name)}`);
+}
+
+function errnoOf(e: unknown): string | undefined {
+  return (e as NodeJS.ErrnoException)?.code;
+}
+
+/**
+ * The entries of `names` that belong to no attachment in `valid` (what GC should clean up). Matching is by the
+ * exact file name each valid attachment would have; attachments with invalid IDs match nothing.
+ */
+export function staleEntries(names: readonly string[], valid: readonly GcAttachment[]): string[] {
+  const live = new Set<string>();
+  for (const a of valid) {
+    try {
+      live.add(attachmentFileName(a.containerID, a.ifname));
+    } catch {
+      // An attachment that could never have had a state file protects nothing.
+    }
+  }
+  return names.filter((n) => !live.has(n));
+}
+
+export class AttachmentStateStore {
+  constructor(readonly dir: string) {}
+
+  /** Absolute path of the attachment's file (validated names). */
+  pathOf(containerId: string, ifName: string): string {
+    return join(this.dir, attachmentFileName(containerId, ifName));
+  }
+
+  /** Atomically replaces the attachment's file with `data` (file 0600; the directory is created 0700 if missing). */
+  write(containerId: string, ifName: string, data: string | Uint8Array): void {
+    this.#writeEntry(attachmentFileName(containerId, ifName), data);
+  }
+
+  /** write() of compact JSON, as Go's json.Marshal produces. */
+  writeJson(containerId: string, ifName: string, value: unknown): void {
+    this.write(containerId, ifName, JSON.stringify(value));
+  }
+
+  /** The file's bytes, or null when there is none. Symlinks are refused (ELOOP). */
+  read(containerId: string, ifName: string): Buffer | null {
+    return this.readEntry(attachmentFileName(containerId, ifName));
+  }
+
+  /** read() parsed as JSON; null when there is no file; invalid JSON is CniError code 6. */
+  readJson<T = unknown>(containerId: string, ifName: string): T | null {
+    const name = attachmentFileName(containerId, ifName);
+    const data = this.readEntry(name);
+    if (data === null) return null;
+    try {
+      return JSON.parse(data.toString('utf8')) as T;
+    } catch (e) {
+      throw new CniError(
+        ErrDecodingFailure,
+        `failed to parse state file ${join(this.dir, name)}`,
+        (e as Error).message,
+      );
+    }
+  }
+
+  /** Removes the attachment's file. True when it removed one, false when it was already gone. */
+  delete(containerId: string, ifName: string): boolean {
+    return this.deleteEntry(attachmentFileName(containerId, ifName));
+  }
+
+  /** Names of the state files (regular files only: sub-directories such as sriov's `pci/` and temp files are skipped). */
+  list(): string[] {
+    let entries: import('node:fs').Dirent[];
+    try {
+      entries = readdirSync(this.dir, { withFileTypes: true });
+    } catch (e) {
+      if (errnoOf(e) === 'ENOENT') return [];
+      throw e;
+    }
+    return entries
+      .filter((d) => d.isFile() && isStateEntryName(d.name))
+      .map((d) => d.name)
+      .sort();
+  }
+
+  /** read() by an entry name from list(). */
+  readEntry(name: string): Buffer | null {
+    checkEntryName(name);
+    let fd: number;
+    try {
+      fd = openSync(join(this.dir, name), constants.O_RDONLY | constants.O_NOFOLLOW);
+    } catch (e) {
+      if (errnoOf(e) === 'ENOENT') return null;
+      throw e;
+    }
+    try {
+      return readFileSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  /** delete() by an entry name from list(). */
+  deleteEntry(name: string): boolean {
+    checkEntryName(name);
+    try {
+      unlinkSync(join(this.dir, name));
+      return true;
+    } catch (e) {
+      if (errnoOf(e) === 'ENOENT') return false;
+      throw e;
+    }
+  }
+
+  #writeEntry(name: string, data: string | Uint8Array): void {
+    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+    // A fixed-length hidden name: the final name may already use all of NAME_MAX.
+    const tmp = join(this.dir, `.tmp-${process.pid}-${Math.random().toString(36).slice(2, 10)}`);
+    const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+    try {
+      let off = 0;
+      while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
+      fsyncSync(fd);
+    } catch (e) {
+      closeSync(fd);
+      unlinkSync(tmp);
+      throw e;
+    }
+    closeSync(fd);
+    try {
+      renameSync(tmp, join(this.dir, name));
+    } catch (e) {
+      unlinkSync(tmp);
+      throw e;
+    }
+    syncDirectory(this.dir);
+  }
+}
+
+/** fsync of the directory so the rename itself survives a crash; best effort (some filesystems refuse it). */
+function syncDirectory(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(dir, constants.O_RDONLY | constants.O_DIRECTORY);
+    fsyncSync(fd);
+  } catch {
+    // The data is already durable in the renamed file; only the name could be lost on a crash.
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
