@@ -65,6 +65,8 @@ export async function announce(
       fail(`${ifName} has no carrier after ${opts.carrierWaitMs ?? CARRIER_WAIT_MS} ms; sending anyway`);
     const mac = link.mac!;
     for (const ipc of result.ips) {
+      // an address the result assigns to another interface is not ours to announce
+      if (ipc.interface !== undefined && result.interfaces[ipc.interface]?.name !== ifName) continue;
       const ip = ipc.address.split('/')[0]!;
       const family = cidrFamily(ipc.address);
       try {

@@ -223,6 +223,20 @@ describe('announce (logic; frames on a real veth are checked in ipam.netns.test.
     expect(net.calls).toEqual(['frame 7 42', 'frame 7 86']);
     expect(polls).toBe(3);
   });
+  it('announces only addresses of this interface', async () => {
+    const net = new RecordingNet();
+    Object.assign(net.link, { up: true, running: true });
+    const result: Result = {
+      interfaces: [iface, { name: 'other' }],
+      ips: [
+        { interface: 1, address: '10.9.0.1/24' },
+        { interface: 0, address: '10.1.0.5/24' },
+      ],
+      routes: [],
+      dns: {},
+    };
+    expect((await announce('ns', 'net1', result, { net })).sent).toEqual(['10.1.0.5']);
+  });
   it('gives up waiting for carrier after the bound and still sends', async () => {
     const net = new RecordingNet();
     const report = await announce('ns', 'net1', bound({ ips: [{ address: '10.1.0.5/24' }] }), {

@@ -204,6 +204,11 @@ describe('timeouts and aborts', () => {
     const err = await rejection(ipamAdd(conf('daemonizes'), { env: baseEnv, timeoutMs: 1500 }));
     expect(err.msg).toContain('timed out after 1500 ms');
   });
+  it('rejects a nonsensical timeout before running anything', async () => {
+    for (const timeoutMs of [0, -1, Number.NaN, 2 ** 31]) {
+      await expect(ipamAdd(conf('res-1.0.0'), { env: baseEnv, timeoutMs })).rejects.toThrow(TypeError);
+    }
+  });
   it('honours an AbortSignal', async () => {
     fakes.add('hang2', 'setInterval(() => {}, 1000);');
     const ac = new AbortController();

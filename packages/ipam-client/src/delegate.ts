@@ -74,6 +74,9 @@ async function delegate(conf: IpamDelegation, command: IpamCommand, opts: IpamEx
     throw err;
   }
   const timeoutMs = opts.timeoutMs ?? DEFAULT_IPAM_TIMEOUT_MS;
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0 || timeoutMs > 2 ** 31 - 1) {
+    throw new TypeError(`timeoutMs must be a positive number of milliseconds (≤ 2^31-1), got ${timeoutMs}`);
+  }
   logger?.debug(`delegating ${command} to IPAM plugin ${path}`);
   let out: { stdout: Buffer; stderr: Buffer };
   try {

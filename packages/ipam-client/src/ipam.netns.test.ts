@@ -46,6 +46,7 @@ function makeLab(): Lab {
   seq++;
   const podNs = `${tag}-pod${seq}`;
   const peerNs = `${tag}-peer${seq}`;
+  lab = { podNs, peerNs, podPath: '', peerPath: '' }; // registered first: clean-up runs even if creation fails
   const podPath = nl.createNetns(podNs);
   const peerPath = nl.createNetns(peerNs);
   const made: Lab = { podNs, peerNs, podPath, peerPath };
@@ -57,9 +58,17 @@ function makeLab(): Lab {
 
 function destroyLab(): void {
   if (!lab) return;
-  nl.deleteNetns(lab.podNs);
-  nl.deleteNetns(lab.peerNs);
+  const { podNs, peerNs } = lab;
   lab = undefined;
+  const errors: unknown[] = [];
+  for (const name of [podNs, peerNs]) {
+    try {
+      nl.deleteNetns(name); // the veth dies with its namespace
+    } catch (e) {
+      errors.push(e);
+    }
+  }
+  if (errors.length > 0) throw new AggregateError(errors, 'netns clean-up failed');
 }
 
 /** `ip -j` as an independent oracle. */
