@@ -112,7 +112,7 @@ export function parseDevicePluginConfig(
       isJsonObject(entry) ? canonicalize(entry, RESOURCE_STRUCT) : entry,
     );
   }
-  const parsed = devicePluginInputSchema().safeParse(top);
+  const parsed = devicePluginInputSchema().safeParse(top, { jitless: true });
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     return failure(7, resourceTypeError(issue, top), issuePath(issue.path), warnings);
@@ -315,7 +315,7 @@ function decodeSelector(
   const everyKey = [...new Set(Object.values(SELECTOR_KEYS).flat())];
   const foreign = Object.keys(canonicalize(obj, { fields: everyKey })).filter((k) => !keys.includes(k));
   for (const k of foreign) warnings.push(`${where}: "${k}" is not a selector of deviceType ${deviceType}; ignored`);
-  const parsed = selectorInputSchema(deviceType).safeParse(canonical);
+  const parsed = selectorInputSchema(deviceType).safeParse(canonical, { jitless: true });
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const key = String(issue.path[0]);

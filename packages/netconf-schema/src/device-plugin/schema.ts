@@ -58,16 +58,12 @@ export const SELECTOR_KEYS: Record<DeviceType, readonly string[]> = {
 
 /** One selector object with `keys` (booleans for isRdma/needVhostNet, a string for vdpaType, else string lists). */
 export function selectorObjectSchema(keys: readonly string[]) {
-  const shape: Record<string, z.ZodMiniOptional<z.ZodMiniType>> = {};
-  for (const key of keys) {
-    const base =
-      key === 'isRdma' || key === 'needVhostNet'
-        ? z.boolean()
-        : key === 'vdpaType'
-          ? z.string()
-          : z.array(z.nullable(z.string()));
-    shape[key] = z.optional(base);
-  }
+  const bool = z.optional(z.boolean());
+  const str = z.optional(z.string());
+  const list = z.optional(z.array(z.nullable(z.string())));
+  const shape: Record<string, typeof bool | typeof str | typeof list> = {};
+  for (const key of keys)
+    shape[key] = key === 'isRdma' || key === 'needVhostNet' ? bool : key === 'vdpaType' ? str : list;
   return z.object(shape);
 }
 

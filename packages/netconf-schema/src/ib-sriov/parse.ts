@@ -133,7 +133,7 @@ export function parseIbSriovNetConf(input: unknown): ParseResult<IbSriovNetConf>
     warnings.push(`ignored plugin-internal key "${key}" in the netconf (the plugin fills it itself)`);
   }
 
-  const parsed = ibSriovInputSchema().safeParse(canonical);
+  const parsed = ibSriovInputSchema().safeParse(canonical, { jitless: true });
   if (!parsed.success) {
     const issue = firstIssueInDocumentOrder(parsed.error.issues, canonical);
     const message = `${LOAD}failed to load netconf: ${issueToGoMessage(issue, canonical, GO_NAMES)}`;

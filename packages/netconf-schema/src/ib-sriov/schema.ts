@@ -35,15 +35,17 @@ export const IB_RUNTIME_STRUCT: GoStruct = { fields: ['infinibandGUID'] };
 export const IB_ARGS_STRUCT: GoStruct = { fields: ['cni'] };
 
 function build() {
+  const str = z.optional(z.string());
+  const bool = z.optional(z.boolean());
   return z.object({
-    ...cniCommonShape(),
-    deviceID: z.optional(z.string()),
-    pkey: z.optional(z.string()),
-    link_state: z.optional(z.string()),
-    rdmaIsolation: z.optional(z.boolean()),
-    ibKubernetesEnabled: z.optional(z.boolean()),
-    vfioPciMode: z.optional(z.boolean()),
-    runtimeConfig: z.optional(z.looseObject({ infinibandGUID: z.optional(z.string()) })),
+    ...cniCommonShape(str),
+    deviceID: str,
+    pkey: str,
+    link_state: str,
+    rdmaIsolation: bool,
+    ibKubernetesEnabled: bool,
+    vfioPciMode: bool,
+    runtimeConfig: z.optional(z.looseObject({ infinibandGUID: str })),
     args: z.optional(z.looseObject({ cni: z.optional(z.record(z.string(), z.nullable(z.string()))) })),
   });
 }

@@ -50,41 +50,46 @@ export const IPAM_STRUCT: GoStruct = { fields: ['type'] };
 export const DNS_STRUCT: GoStruct = { fields: ['nameservers', 'domain', 'search', 'options'] };
 export const SRIOV_RUNTIME_STRUCT: GoStruct = { fields: ['mac', 'ips'] };
 
-export function cniCommonShape() {
+/**
+ * Keys of the CNI PluginConf. Schema instances are immutable, so one instance serves every key of its type:
+ * fewer constructions is less start-up work.
+ */
+export function cniCommonShape(str: z.ZodMiniOptional<z.ZodMiniString>) {
   const strs = z.optional(z.array(z.nullable(z.string())));
   return {
-    cniVersion: z.optional(z.string()),
-    name: z.optional(z.string()),
-    type: z.optional(z.string()),
+    cniVersion: str,
+    name: str,
+    type: str,
     capabilities: z.optional(z.record(z.string(), z.nullable(z.boolean()))),
-    ipam: z.optional(z.looseObject({ type: z.optional(z.string()) })),
-    dns: z.optional(z.looseObject({ nameservers: strs, domain: z.optional(z.string()), search: strs, options: strs })),
+    ipam: z.optional(z.looseObject({ type: str })),
+    dns: z.optional(z.looseObject({ nameservers: strs, domain: str, search: strs, options: strs })),
     prevResult: z.optional(z.record(z.string(), z.unknown())),
   };
 }
 
 function build() {
-  const str = () => z.optional(z.string());
-  const int = () => z.optional(z.int());
+  const str = z.optional(z.string());
+  const int = z.optional(z.int());
+  const unknown = z.optional(z.unknown());
   return z.object({
-    ...cniCommonShape(),
-    deviceID: str(),
-    vlan: int(),
-    vlanQoS: int(),
-    vlanProto: str(),
-    mac: str(),
-    spoofchk: str(),
-    trust: str(),
-    link_state: str(),
-    min_tx_rate: int(),
-    max_tx_rate: int(),
-    logLevel: str(),
-    logFile: str(),
-    runtimeConfig: z.optional(z.looseObject({ mac: z.optional(z.string()), ips: z.optional(z.unknown()) })),
-    master: str(),
+    ...cniCommonShape(str),
+    deviceID: str,
+    vlan: int,
+    vlanQoS: int,
+    vlanProto: str,
+    mac: str,
+    spoofchk: str,
+    trust: str,
+    link_state: str,
+    min_tx_rate: int,
+    max_tx_rate: int,
+    logLevel: str,
+    logFile: str,
+    runtimeConfig: z.optional(z.looseObject({ mac: str, ips: unknown })),
+    master: str,
     pfOnly: z.optional(z.boolean()),
-    vf: int(),
-    args: z.optional(z.unknown()),
+    vf: int,
+    args: unknown,
   });
 }
 
