@@ -548,7 +548,7 @@ static void watch_ready(uv_poll_t *handle, int status, int events) {
   napi_open_handle_scope(env, &scope);
   napi_value callback, recv, arg, result;
   napi_get_reference_value(env, w->callback, &callback);
-  napi_get_undefined(env, &recv);
+  napi_get_global(env, &recv); // napi_make_callback needs an object receiver
   napi_create_int32(env, status < 0 ? -status : 0, &arg);
   napi_status st = napi_make_callback(env, w->context, recv, callback, 1, &arg, &result);
   if (st == napi_pending_exception) {

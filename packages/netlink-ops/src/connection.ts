@@ -101,8 +101,8 @@ export class NetlinkConnection {
   }
 
   /** A GET of one object: the reply message, or a NetlinkError. */
-  get(operation: string, type: number, body: Uint8Array): NetlinkMessage {
-    const seq = this.send(type, NLM_F.REQUEST, body);
+  get(operation: string, type: number, body: Uint8Array, extraFlags = 0): NetlinkMessage {
+    const seq = this.send(type, NLM_F.REQUEST | extraFlags, body);
     let reply: NetlinkMessage | undefined;
     let failure: NetlinkError | null = null;
     this.receive(operation, seq, (m) => {
@@ -119,9 +119,9 @@ export class NetlinkConnection {
   }
 
   /** A dump: every data message up to NLMSG_DONE. Retried when the kernel flags it inconsistent (DUMP_INTR). */
-  dump(operation: string, type: number, body: Uint8Array): NetlinkMessage[] {
+  dump(operation: string, type: number, body: Uint8Array, extraFlags = 0): NetlinkMessage[] {
     for (let attempt = 0; ; attempt++) {
-      const seq = this.send(type, NLM_F.REQUEST | NLM_F.DUMP, body);
+      const seq = this.send(type, NLM_F.REQUEST | NLM_F.DUMP | extraFlags, body);
       const out: NetlinkMessage[] = [];
       let interrupted = false;
       let failure: NetlinkError | null = null;

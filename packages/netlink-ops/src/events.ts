@@ -137,6 +137,7 @@ export function watchLinks(ctx: OpsContext, opts: WatchLinksOptions = {}): LinkE
   function stop() {
     if (closed) return;
     closed = true;
+    queue.length = 0;
     watch?.stop();
     channel.close();
     opts.signal?.removeEventListener('abort', stop);

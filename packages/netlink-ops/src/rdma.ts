@@ -1,9 +1,10 @@
 // RDMA netlink (NETLINK_RDMA = 20, the nldev client): system netns mode, device list, device netns move.
-// Messages carry no family header: attributes follow the nlmsghdr directly.
+// Messages carry no family header: attributes follow the nlmsghdr directly. Flags as iproute2's rdma tool sends them
+// (REQUEST|ACK, plus DUMP for the device list).
 
 import { formatGuid } from './addr-format.js';
 import { AttrWriter, attributeMap, readString, readU8, readU32, readU64 } from './codec.js';
-import { NETLINK_RDMA, RDMA_NL_NLDEV, RDMA_NLDEV_ATTR, RDMA_NLDEV_CMD, rdmaNlType } from './constants.js';
+import { NETLINK_RDMA, NLM_F, RDMA_NL_NLDEV, RDMA_NLDEV_ATTR, RDMA_NLDEV_CMD, rdmaNlType } from './constants.js';
 import { type NetnsOption, type OpsContext, withConnection, withNetnsFd } from './context.js';
 import { NetlinkError } from './errors.js';
 import { InvalidArgumentError } from './validate.js';
@@ -33,7 +34,7 @@ export interface RdmaDevice {
 /** `rdma system show`: the netns mode (RDMA_NLDEV_CMD_SYS_GET). */
 export function getRdmaNetnsMode(ctx: OpsContext, opts: NetnsOption = {}): RdmaNetnsMode {
   return withConnection(ctx, NETLINK_RDMA, opts.netns, (c) => {
-    const reply = c.get('getRdmaNetnsMode', RDMA_NLDEV_TYPE.SYS_GET, new Uint8Array(0));
+    const reply = c.get('getRdmaNetnsMode', RDMA_NLDEV_TYPE.SYS_GET, new Uint8Array(0), NLM_F.ACK);
     const mode = readU8(attributeMap(reply.payload).get(RDMA_NLDEV_ATTR.SYS_ATTR_NETNS_MODE));
     if (mode === undefined) throw new InvalidArgumentError('RDMA SYS_GET reply without NETNS_MODE');
     return mode === 0 ? 'exclusive' : 'shared';
@@ -53,7 +54,7 @@ export function setRdmaNetnsMode(ctx: OpsContext, mode: RdmaNetnsMode, opts: Net
 /** `rdma dev show`: the RDMA devices visible in the netns (RDMA_NLDEV_CMD_GET dump). */
 export function listRdmaDevices(ctx: OpsContext, opts: NetnsOption = {}): RdmaDevice[] {
   return withConnection(ctx, NETLINK_RDMA, opts.netns, (c) =>
-    c.dump('listRdmaDevices', RDMA_NLDEV_TYPE.GET, new Uint8Array(0)).flatMap((m) => {
+    c.dump('listRdmaDevices', RDMA_NLDEV_TYPE.GET, new Uint8Array(0), NLM_F.ACK).flatMap((m) => {
       const a = attributeMap(m.payload);
       const index = readU32(a.get(RDMA_NLDEV_ATTR.DEV_INDEX));
       const name = readString(a.get(RDMA_NLDEV_ATTR.DEV_NAME));

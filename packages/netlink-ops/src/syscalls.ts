@@ -113,3 +113,8 @@ export function syscalls(): SyscallLayer {
   }
   return loaded;
 }
+
+/** Whether the addon has been loaded in this module instance (for the lazy-loading test). */
+export function isAddonLoaded(): boolean {
+  return loaded !== undefined;
+}
