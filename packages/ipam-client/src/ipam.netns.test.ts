@@ -231,7 +231,7 @@ describe.skipIf(skip !== null)('real IPAM plugins in a real pod netns', () => {
       ipam: {
         type: 'static',
         addresses: [{ address: '10.99.0.1/24', gateway: '10.99.0.254' }],
-        routes: [{ dst: '0.0.0.0/0', gw: '10.88.0.1' }, { dst: 'fd99::/64' }],
+        routes: [{ dst: '0.0.0.0/0', gw: '10.88.0.1' }, { dst: 'fd99::/64' }, { dst: '10.123.0.0/16' }],
       },
     };
     const env = cniEnv(podPath, 'ctr-static');
@@ -251,6 +251,11 @@ describe.skipIf(skip !== null)('real IPAM plugins in a real pod netns', () => {
       expect.not.objectContaining({ gateway: expect.anything() }),
     ]);
     expect(ipJson<IpRoute[]>(podNs, '-6', 'route', 'show', 'default')).toEqual([]);
+    // an IPv4 route without gateway and no IPv4 gateway known: on-link, with Go's scope 0 (not iproute2's "link")
+    const onLink = ipJson<Array<IpRoute & { scope?: string }>>(podNs, 'route', 'show', '10.123.0.0/16');
+    expect(onLink).toEqual([expect.objectContaining({ dst: '10.123.0.0/16', dev: POD_IF })]);
+    expect(onLink[0]!.gateway).toBeUndefined();
+    expect(onLink[0]!.scope).toBeUndefined(); // ip -j names only non-global scopes
     const withPrev = { ...conf, prevResult: formatResult(raw, '1.0.0') };
     await ipamCheck(delegation(withPrev), { env });
     await ipamDel(delegation(conf), { env });
