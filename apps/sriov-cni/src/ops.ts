@@ -2,6 +2,7 @@
 // the state directory or a delegated IPAM plugin. Production wiring lives in node-ops.ts; tests run the same
 // flow in-process with a wrapper that fails a chosen step (no test hook exists in the shipped executable).
 
+import type { Result } from '@sriov-ts/cni';
 import type { AttachmentCache } from './cache.js';
 import type { KnobChange, VfKnobState } from './knobs.js';
 
@@ -25,12 +26,8 @@ export interface LinkInfo {
   altNames: string[];
 }
 
-/** A delegated IPAM result in CNI 1.x shape (ips/routes/dns). */
-export interface IpamResult {
-  ips: { address: string; gateway?: string | undefined }[];
-  routes?: { dst: string; gw?: string | undefined }[] | undefined;
-  dns?: unknown;
-}
+/** A delegated IPAM result (the 1.1 model of @sriov-ts/cni). */
+export type IpamResult = Result;
 
 export interface Ops {
   // sysfs
@@ -55,7 +52,8 @@ export interface Ops {
   pfMtu(pf: string): number;
   setVfKnob(pf: string, vfIndex: number, change: KnobChange): void;
   // state
-  lockVf(pciAddress: string): Promise<void>;
+  /** Exclusive per-VF lock (60 s timeout); returns its release. */
+  lockVf(pciAddress: string): Promise<() => void>;
   /** Content (netns path) of pci/<addr>, or undefined. */
   readAllocation(pciAddress: string): string | undefined;
   writeAllocation(pciAddress: string, netns: string): void;

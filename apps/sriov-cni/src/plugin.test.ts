@@ -1,14 +1,22 @@
+import { parseSriovNetConf } from '@sriov-ts/netconf-schema';
 import { describe, expect, it } from 'vitest';
 import { memoryNode } from '../test/memory-ops.js';
 import { toSriovConf } from './conf.js';
 import { cmdAdd, cmdDel } from './plugin.js';
 
 const inv = { containerId: 'c1', netns: '/run/netns/pod', ifName: 'net1' };
-const conf = (extra: Record<string, unknown> = {}) =>
-  toSriovConf(
-    { cniVersion: '1.0.0', name: 'n', type: 'sriov', deviceID: '0000:af:06.0', ipam: { type: 'host-local' }, ...extra },
-    {},
-  );
+const conf = (extra: Record<string, unknown> = {}) => {
+  const base = {
+    cniVersion: '1.0.0',
+    name: 'n',
+    type: 'sriov',
+    deviceID: '0000:af:06.0',
+    ipam: { type: 'host-local' },
+  };
+  const parsed = parseSriovNetConf({ ...base, ...extra });
+  if (!parsed.ok) throw new Error(parsed.error.message);
+  return toSriovConf(parsed.config);
+};
 
 function snapshot(n: ReturnType<typeof memoryNode>) {
   return {

@@ -36,7 +36,15 @@ export const cacheKey = (inv: Pick<Invocation, 'containerId' | 'ifName'>) => `${
 
 export async function cmdAdd(conf: SriovConf, inv: Invocation, ops: Ops): Promise<AddOutcome> {
   const vf = locate(conf, ops);
-  await ops.lockVf(vf.pciAddress);
+  const unlock = await ops.lockVf(vf.pciAddress); // a one-shot process would hold it to exit; in-process callers must not
+  try {
+    return await addLocked(conf, vf, inv, ops);
+  } finally {
+    unlock();
+  }
+}
+
+async function addLocked(conf: SriovConf, vf: VfLocation, inv: Invocation, ops: Ops): Promise<AddOutcome> {
   claimAllocation(vf.pciAddress, ops);
   const dpdkMode = detectDpdk(vf);
   if (ops.netnsState(inv.netns) !== 'ok') throw new PluginError(`failed to open netns "${inv.netns}"`);
@@ -50,13 +58,9 @@ export async function cmdAdd(conf: SriovConf, inv: Invocation, ops: Ops): Promis
       `failed to set up pod interface "${inv.ifName}" from the device "${vf.pf}": link ${vf.netdev} not found`,
     );
   }
-  let origKnobs: VfKnobState | undefined;
-  if (plan.length > 0) {
-    origKnobs = ops.readVf(vf.pf, vf.vfIndex);
-    if (origKnobs === undefined) {
-      throw new PluginError(`failed to get original vf information: failed to find vf ${vf.vfIndex} on PF ${vf.pf}`);
-    }
-  }
+  // A PF that reports no VF list (the lab's veth) gets the request anyway so the kernel's own answer names the
+  // knob; on real hardware the list is always there.
+  const origKnobs = plan.length > 0 ? ops.readVf(vf.pf, vf.vfIndex) : undefined;
   const record = makeCache(conf, vf, dpdkMode, host, origKnobs);
   const key = cacheKey(inv);
   const undo = new UndoStack();
@@ -65,8 +69,11 @@ export async function cmdAdd(conf: SriovConf, inv: Invocation, ops: Ops): Promis
   try {
     // 1. PF-side knobs, each restored on failure (the Go plugin leaves a half-applied set behind: #119).
     for (const change of plan) {
-      applyKnob(vf, change, ops);
-      undo.push(`restore ${change.kind}`, () => applyKnob(vf, restoreOf(change, origKnobs!), ops));
+      await applyKnob(vf, change, ops);
+      if (!origKnobs) {
+        throw new PluginError(`failed to get original vf information: failed to find vf ${vf.vfIndex} on PF ${vf.pf}`);
+      }
+      undo.push(`restore ${change.kind}`, () => applyKnob(vf, restoreOf(change, origKnobs), ops));
     }
     record.mtu = dpdkMode ? ops.pfMtu(vf.pf) : host!.mtu;
 
@@ -189,13 +196,28 @@ function makeCache(
   };
 }
 
-function applyKnob(vf: Pick<VfLocation, 'pf' | 'vfIndex'>, change: KnobChange, ops: Ops): void {
+async function applyKnob(vf: Pick<VfLocation, 'pf' | 'vfIndex'>, change: KnobChange, ops: Ops): Promise<void> {
   try {
     ops.setVfKnob(vf.pf, vf.vfIndex, change);
+    if (change.kind === 'mac') await verifyAdminMac(vf, change.mac, ops);
   } catch (e) {
-    throw new PluginError(`SRIOV-CNI failed to configure VF "${describeKnob(vf.vfIndex, change)}: ${msg(e)}"`, 999, {
-      cause: e,
-    });
+    throw new PluginError(
+      `SRIOV-CNI failed to configure VF "${describeKnob(vf.vfIndex, change)}: ${kernelText(e)}"`,
+      999,
+      {
+        cause: e,
+      },
+    );
+  }
+}
+
+/** The admin MAC is applied asynchronously by some drivers: read it back from the PF, up to 20 × 100 ms. */
+async function verifyAdminMac(vf: Pick<VfLocation, 'pf' | 'vfIndex'>, mac: string, ops: Ops): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    const now = ops.readVf(vf.pf, vf.vfIndex);
+    if (!now || sameMac(now.adminMac, mac)) return; // no VF list: nothing to compare against
+    if (attempt === 19) throw new Error('hardware mac address is different from requested one');
+    await ops.sleep(100);
   }
 }
 
@@ -256,8 +278,15 @@ export async function cmdDel(inv: Invocation, ops: Ops): Promise<void> {
   const key = cacheKey(inv);
   const cached = safeRead(() => ops.readCache(key), ops) ?? safeRead(() => ops.readPending(key), ops);
   if (!cached) return; // nothing cached: already deleted, or ADD never reached its first change
-  await ops.lockVf(cached.deviceID);
+  const unlock = await ops.lockVf(cached.deviceID);
+  try {
+    await delLocked(cached, key, inv, ops);
+  } finally {
+    unlock();
+  }
+}
 
+async function delLocked(cached: AttachmentCache, key: string, inv: Invocation, ops: Ops): Promise<void> {
   // 1. IPAM first (an error keeps the cache so the runtime's retry repeats it).
   if (cached.ipamType) await ops.ipamDel();
   if (inv.netns === '') return finish(key, ops);
@@ -283,9 +312,13 @@ export async function cmdDel(inv: Invocation, ops: Ops): Promise<void> {
     try {
       ops.setVfKnob(vf.pf, vf.vfIndex, change);
     } catch (e) {
-      throw new PluginError(`cmdDel() error reseting VF: "${describeKnob(vf.vfIndex, change)}: ${msg(e)}"`, 999, {
-        cause: e,
-      });
+      throw new PluginError(
+        `cmdDel() error reseting VF: "${describeKnob(vf.vfIndex, change)}: ${kernelText(e)}"`,
+        999,
+        {
+          cause: e,
+        },
+      );
     }
   }
 
@@ -444,6 +477,14 @@ function withFixedCache(ops: Ops, key: string, c: AttachmentCache): Ops {
 
 export function msg(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
+}
+
+/** A kernel refusal in the Go plugin's words ("operation not supported"), anything else as its message. */
+function kernelText(e: unknown): string {
+  if (typeof e === 'object' && e !== null && 'errno' in e && 'description' in e && typeof e.description === 'string') {
+    return e.description;
+  }
+  return msg(e);
 }
 
 function codeOf(e: unknown): number {

@@ -110,7 +110,10 @@ export function memoryNode(): MemoryNode {
       if (c.kind === 'rate') Object.assign(v, { minTxRate: c.min, maxTxRate: c.max });
       if (c.kind === 'linkState') v.linkState = c.state;
     },
-    lockVf: async () => step('lockVf'),
+    lockVf: async () => {
+      step('lockVf');
+      return () => undefined;
+    },
     readAllocation: (pci) => n.allocations.get(pci),
     writeAllocation: (pci, netns) => {
       step('writeAllocation');
@@ -133,7 +136,7 @@ export function memoryNode(): MemoryNode {
     ipamAdd: async (): Promise<IpamResult> => {
       step('ipamAdd');
       n.leases.add('10.0.0.2/24');
-      return { ips: [{ address: '10.0.0.2/24', gateway: '10.0.0.1' }] };
+      return { interfaces: [], ips: [{ address: '10.0.0.2/24', gateway: '10.0.0.1' }], routes: [], dns: {} };
     },
     ipamDel: async () => {
       step('ipamDel');

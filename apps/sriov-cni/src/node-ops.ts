@@ -1,0 +1,178 @@
+// Production wiring of the Ops seam: sysfs-pci for sysfs, netlink-ops for the kernel, ipam-client for IPAM,
+// StateStore for /var/lib/cni/sriov. Nothing here decides anything; plugin.ts does.
+import { statfsSync } from 'node:fs';
+import type { Logger } from '@sriov-ts/cni';
+import { announce, configureInterface, type IpamDelegation, ipamAdd, ipamCheck, ipamDel } from '@sriov-ts/ipam-client';
+import {
+  createNetlinkOps,
+  NetlinkError,
+  type NetlinkOps,
+  type NetlinkTransport,
+  type LinkInfo as NlLink,
+  writeSysctl,
+} from '@sriov-ts/netlink-ops';
+import { createSysfs } from '@sriov-ts/sysfs-pci';
+import { ETH_P_8021AD, type KnobChange } from './knobs.js';
+import type { LinkInfo, Ops, VfLocation } from './ops.js';
+import { StateStore } from './state.js';
+
+const NSFS_MAGIC = 0x6e736673;
+const PROC_SUPER_MAGIC = 0x9fa0;
+const LINK_STATE_NAMES = ['auto', 'enable', 'disable'] as const;
+/** The plugin's own netns: where a released VF goes back to. */
+const HOST_NETNS = '/proc/self/ns/net';
+
+export interface NodeOpsOptions {
+  /** netns-ops transport; tests pass a recording one to stand in for a PF with a VF list. */
+  transport?: NetlinkTransport;
+  /** Root of /sys (tests: the lab's fake sysfs). */
+  sysRoot?: string;
+  stateDir?: string;
+  ipam?: IpamDelegation;
+  env?: Readonly<Record<string, string | undefined>>;
+  log: Logger;
+}
+
+export function nodeOps(o: NodeOpsOptions): Ops {
+  const nl = createNetlinkOps(o.transport ? { transport: o.transport } : {});
+  const sysfs = createSysfs(o.sysRoot === undefined ? {} : { root: o.sysRoot });
+  const state = new StateStore(o.stateDir);
+  const nsOpt = (netns: string | undefined) => (netns === undefined ? {} : { netns });
+  const ipam = () => {
+    if (!o.ipam) throw new Error('no ipam configured');
+    return o.ipam;
+  };
+  const exec = { env: o.env ?? process.env, logger: o.log };
+
+  return {
+    locateVf(pciAddress): VfLocation {
+      if (!sysfs.hasPciDevice(pciAddress))
+        throw new Error(`lstat /sys/bus/pci/devices/${pciAddress}: no such file or directory`);
+      const pf = sysfs.pfNetdevsOfVf(pciAddress)[0];
+      if (pf === undefined) throw new Error('PF network device not found');
+      const vfIndex = sysfs.vfIndex(pciAddress);
+      if (vfIndex === null) throw new Error(`unable to get VF ID with PF: ${pf} and VF pci address ${pciAddress}`);
+      return {
+        pciAddress,
+        pf,
+        vfIndex,
+        netdev: sysfs.netdevs(pciAddress)[0],
+        driver: sysfs.driver(pciAddress) ?? undefined,
+      };
+    },
+    vfExists: (pciAddress) => sysfs.hasPciDevice(pciAddress) && sysfs.vfIndex(pciAddress) !== null,
+    pfForName(pf) {
+      const address = sysfs.netdevPciAddress(pf);
+      return address === null ? undefined : { pciAddress: address };
+    },
+    netnsState(path) {
+      try {
+        const type = statfsSync(path).type;
+        return type === NSFS_MAGIC || type === PROC_SUPER_MAGIC ? 'ok' : 'not-netns';
+      } catch (e) {
+        return (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing' : 'not-netns';
+      }
+    },
+    getLink(netns, name) {
+      const l = nl.findLink(name, nsOpt(netns));
+      return l && toLink(l);
+    },
+    moveIntoNetns(hostName, netns, newName) {
+      nl.moveLink(hostName, { toNetns: netns, newName, up: true });
+    },
+    moveToHost(netns, name, hostName, mac, mtu) {
+      nl.setLink(name, { up: false, ...(mac ? { mac } : {}), ...(mtu ? { mtu } : {}) }, { netns });
+      nl.moveLink(name, { netns, toNetns: HOST_NETNS, newName: hostName });
+    },
+    setMac: (netns, name, mac) => nl.setLink(name, { mac }, nsOpt(netns)),
+    delAltName: (netns, name, alt) => void nl.deleteAltName(name, alt, nsOpt(netns)),
+    setSysctl: (netns, path, value) => writeSysctl(path, value, { netns }),
+    readVf(pf, vfIndex) {
+      const link = nl.getLink(pf, { vfInfo: true });
+      const v = link.vfs?.find((x) => x.vf === vfIndex);
+      if (!v) return undefined;
+      const proto = typeof v.vlanProto === 'number' ? v.vlanProto : v.vlanProto === '802.1ad' ? ETH_P_8021AD : 0x8100;
+      const ls = typeof v.linkState === 'number' ? v.linkState : LINK_STATE_NAMES.indexOf(v.linkState ?? 'auto');
+      return {
+        adminMac: v.mac ?? '',
+        vlan: v.vlan ?? 0,
+        vlanQoS: v.qos ?? 0,
+        vlanProto: proto,
+        spoofchk: v.spoofchk ?? false,
+        trust: v.trust ?? false,
+        minTxRate: v.minTxRate ?? 0,
+        maxTxRate: v.maxTxRate ?? v.txRate ?? 0,
+        linkState: Math.max(ls, 0),
+        pfMtu: link.mtu,
+      };
+    },
+    pfMtu: (pf) => nl.getLink(pf).mtu,
+    setVfKnob(pf, vf, c) {
+      setVfKnob(nl, pf, vf, c);
+    },
+    lockVf: (pci) => state.lockVf(pci),
+    readAllocation: (pci) => state.readAllocation(pci),
+    writeAllocation: (pci, netns) => state.writeAllocation(pci, netns),
+    deleteAllocation: (pci) => state.deleteAllocation(pci),
+    readCache: (k) => state.readCache(k),
+    writeCache: (k, c) => state.writeCache(k, c),
+    deleteCache: (k) => state.deleteCache(k),
+    readPending: (k) => state.readPending(k),
+    writePending: (k, c) => state.writePending(k, c),
+    deletePending: (k) => state.deletePending(k),
+    listCacheKeys: () => state.listCacheKeys(),
+    ipamAdd: () => ipamAdd(ipam(), exec),
+    ipamDel: () => ipamDel(ipam(), exec),
+    ipamCheck: () => ipamCheck(ipam(), exec),
+    async configureIp(netns, ifName, result) {
+      await configureInterface(
+        netns,
+        ifName,
+        {
+          ...result,
+          interfaces: [{ name: ifName, sandbox: netns }],
+          ips: result.ips.map((ip) => ({ ...ip, interface: 0 })),
+        },
+        { logger: o.log },
+      );
+    },
+    async announce(netns, ifName, result) {
+      await announce(netns, ifName, result, { logger: o.log });
+    },
+    sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+    log: (level, msg, fields) => o.log.log(level, msg, fields),
+  };
+}
+
+/**
+ * One PF-side knob in one RTM_SETLINK. *Beyond* the Go plugin: a driver that rejects the 802.1Q VLAN in its
+ * protocol form (IFLA_VF_VLAN_LIST; #285/#392) gets the plain IFLA_VF_VLAN, which means the same thing.
+ */
+function setVfKnob(nl: NetlinkOps, pf: string, vf: number, c: KnobChange): void {
+  if (c.kind === 'vlan') {
+    const proto = c.proto === ETH_P_8021AD ? '802.1ad' : '802.1Q';
+    try {
+      nl.setLink(pf, { vf: { vf, vlan: { vlan: c.vlan, qos: c.qos, proto } } });
+    } catch (e) {
+      const rejected = e instanceof NetlinkError && (e.code === 'EOPNOTSUPP' || e.code === 'EINVAL');
+      if (!rejected || proto !== '802.1Q') throw e;
+      nl.setLink(pf, { vf: { vf, vlanLegacy: { vlan: c.vlan, qos: c.qos } } });
+    }
+    return;
+  }
+  const changes =
+    c.kind === 'mac'
+      ? { mac: c.mac }
+      : c.kind === 'rate'
+        ? { rate: { minTxRate: c.min, maxTxRate: c.max } }
+        : c.kind === 'spoofchk'
+          ? { spoofchk: c.on }
+          : c.kind === 'trust'
+            ? { trust: c.on }
+            : { linkState: LINK_STATE_NAMES[c.state] ?? 'auto' };
+  nl.setLink(pf, { vf: { vf, ...changes } });
+}
+
+function toLink(l: NlLink): LinkInfo {
+  return { index: l.index, name: l.name, mac: l.mac ?? '', mtu: l.mtu, altNames: l.altNames };
+}
