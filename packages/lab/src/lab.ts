@@ -7,6 +7,7 @@ import { type DriverWrite, FakeSysfsTree } from './fake-sysfs.js';
 import { INTEL_XXV710, NIC_MODELS, type NicModel, VFIO_PCI } from './models.js';
 import { netdevBackend, type RealLink } from './netdevs.js';
 import { createRegistry, processStartTicks, writeOwner } from './registry.js';
+import { sweepLabLeftovers } from './sweeper.js';
 
 export interface LabPfSpec {
   /** A NicModel or the name of one in NIC_MODELS. Default: Intel XXV710 (i40e PF, iavf VFs). */
@@ -31,6 +32,8 @@ export interface LabSpec {
   realNetdevs?: boolean;
   /** Directory for pod network namespaces (default /var/run/netns, made a shared mount by netlink-ops). */
   netnsDir?: string;
+  /** Run sweepLabLeftovers() first (default true with real netdevs). */
+  sweepLeftovers?: boolean;
 }
 
 export interface LabVf {
@@ -144,6 +147,11 @@ function ipoibAddress(guid: string): string {
 export async function createLab(spec: LabSpec): Promise<Lab> {
   validateSpec(spec);
   const realNetdevs = spec.realNetdevs ?? true;
+  if (realNetdevs && (spec.sweepLeftovers ?? true)) {
+    // Self-healing: leftovers of crashed runs go before this lab adds its own. Live labs are never touched, and a
+    // failed sweep must not fail the caller's lab.
+    await sweepLabLeftovers({ netnsDirs: spec.netnsDir === undefined ? [] : [spec.netnsDir] }).catch(() => undefined);
+  }
   const registry = createRegistry();
   const { id, prefix, dir } = registry;
   const netnsDir = spec.netnsDir ?? '/var/run/netns';
@@ -425,7 +433,12 @@ export async function createLab(spec: LabSpec): Promise<Lab> {
     };
     return lab;
   } catch (error) {
-    await destroy().catch(() => {});
-    throw error;
+    // Nothing half-done: undo every step that ran, then report the original failure with the lab's prefix.
+    const cleanup = await destroy().then(
+      () => '',
+      (e: unknown) => `; clean-up also failed: ${String(e)}`,
+    );
+    const message = error instanceof Error ? error.message : String(error);
+    throw new LabError(`lab ${prefix}: set-up failed: ${message}${cleanup}`, { cause: error });
   }
 }

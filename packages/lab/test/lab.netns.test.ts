@@ -6,7 +6,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { addAddress, moveLink, setLinkUp } from '@sriov-ts/netlink-ops';
 import { executable, isRoot, missingPrerequisites } from '@sriov-ts/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLab, type Lab } from '../src/index.js';
+import { createLab, INTEL_XXV710, type Lab, LabError } from '../src/index.js';
 
 const reason = missingPrerequisites('lab (real netdevs, netns, mount namespace)', [
   isRoot(),
@@ -168,6 +168,46 @@ describe.skipIf(reason !== null)('lab: 2 PFs x 8 VFs with real netdevs', () => {
     expect(mountPoints().some((p) => p.startsWith(lab.dir))).toBe(false);
   });
 
+  it('lets the unmodified Go host-device plugin find a VF by pciBusID through the fake sysfs', async (ctx) => {
+    if (!existsSync('/usr/lib/cni/host-device')) ctx.skip();
+    const vf = lab.vf(1, 5);
+    const pod = lab.createPodNetns('hd');
+    const conf = JSON.stringify({
+      cniVersion: '1.0.0',
+      name: 'lab-hostdev',
+      type: 'host-device',
+      pciBusID: vf.address,
+      ipam: { type: 'static', addresses: [{ address: '10.78.0.5/24' }] },
+    });
+    const env = {
+      PATH: process.env.PATH,
+      CNI_COMMAND: 'ADD',
+      CNI_CONTAINERID: `${lab.prefix}hd`,
+      CNI_NETNS: pod,
+      CNI_IFNAME: 'net1',
+      CNI_PATH: '/usr/lib/cni',
+    };
+    const add = await lab.spawnInFakeSys('/usr/lib/cni/host-device', [], { env, input: conf });
+    expect(add.stderr).toBe('');
+    expect(add.status).toBe(0);
+    expect(JSON.parse(add.stdout).ips[0].address).toBe('10.78.0.5/24');
+    // Outside the fake view the same call cannot find the device.
+    const outside = spawnSync('/usr/lib/cni/host-device', [], { env, input: conf, encoding: 'utf8' });
+    expect(outside.status).not.toBe(0);
+    expect(outside.stdout).toContain(vf.address);
+    expect(hostLinkNames()).not.toContain(vf.netdev);
+    const inPod = JSON.parse(
+      execFileSync('nsenter', [`--net=${pod}`, 'ip', '-j', 'addr', 'show', 'dev', 'net1'], { encoding: 'utf8' }),
+    )[0] as { addr_info: Array<{ local: string }> };
+    expect(inPod.addr_info.map((a) => a.local)).toContain('10.78.0.5');
+    const del = await lab.spawnInFakeSys('/usr/lib/cni/host-device', [], {
+      env: { ...env, CNI_COMMAND: 'DEL' },
+      input: conf,
+    });
+    expect(del.status).toBe(0);
+    expect(hostLinkNames()).toContain(vf.netdev);
+  });
+
   it('destroy() removes every link, netns, mount, process and directory', async () => {
     const owner = JSON.parse(readFileSync(`${lab.dir}/owner.json`, 'utf8')) as { holderPid: number | null };
     expect(owner.holderPid).not.toBeNull();
@@ -179,5 +219,22 @@ describe.skipIf(reason !== null)('lab: 2 PFs x 8 VFs with real netdevs', () => {
     expect(existsSync(lab.dir)).toBe(false);
     expect(existsSync(`/proc/${owner.holderPid}`)).toBe(false);
     await lab.destroy(); // idempotent
+  });
+});
+
+describe.skipIf(reason !== null)('lab: a set-up that fails half-way', () => {
+  it('undoes what it created and names the lab in the error', async () => {
+    // A VF offset past the last routing ID fails after the bridge and the PF veth exist.
+    const broken = { ...INTEL_XXV710, name: 'broken', vfOffset: 0xffff };
+    const error = await createLab({ pfs: [{ model: broken, vfs: 1 }] }).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(LabError);
+    const prefix = /^lab (xl[0-9a-z]{4}): set-up failed: /.exec((error as LabError).message)?.[1];
+    expect(prefix).toBeDefined();
+    expect((error as LabError).message).toContain('PCI routing ID offset');
+    expect(hostLinkNames().filter((n) => n.startsWith(prefix!))).toEqual([]);
+    expect(existsSync(`/tmp/sriov-lab-${prefix!.slice(2)}`)).toBe(false);
   });
 });
