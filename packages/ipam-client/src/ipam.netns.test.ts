@@ -201,6 +201,23 @@ describe.skipIf(skip !== null)('real IPAM plugins in a real pod netns', () => {
     await ipamDel(delegation(conf), { env });
   });
 
+  it.each(['0.2.0', '0.3.1', '0.4.0', '1.0.0'])('host-local answering in %s comes back in the 1.1 model', async (v) => {
+    const conf = { ...hostLocalConf(), cniVersion: v, name: `${tag}-v${v.replaceAll('.', '')}` };
+    const env = cniEnv(lab!.podPath, `ctr-${v}`);
+    const raw = await ipamAdd(delegation(conf), { env });
+    expect(raw.cniVersion).toBe(v);
+    expect(raw.ips).toEqual([
+      { address: '10.77.0.10/24', gateway: '10.77.0.1' },
+      { address: 'fd77::2/64', gateway: 'fd77::1' },
+    ]);
+    // 0.2.0 keeps routes per family (ip4.routes / ip6.routes), so only the set is version-independent
+    expect(new Set(raw.routes.map((r) => `${r.dst} ${r.gw ?? '-'}`))).toEqual(
+      new Set(['0.0.0.0/0 -', '::/0 -', '192.168.50.0/24 10.77.0.254']),
+    );
+    await ipamDel(delegation(conf), { env });
+    expect(existsSync(join(dataDir, conf.name, '10.77.0.10'))).toBe(false);
+  });
+
   it('IPAM DEL works when ADD never happened (and with the netns gone)', async () => {
     const conf = hostLocalConf();
     await ipamDel(delegation(conf), { env: cniEnv('', 'never-added') });
