@@ -1,3 +1,7 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { sriovInputSchema } from '../src/index.js';
@@ -30,6 +34,34 @@ describe('start-up cost hygiene', () => {
       'legacy: PF netdev name',
     ]) {
       expect(code, absent).not.toContain(absent);
+    }
+  });
+
+  it('no zod schema is constructed at import time; the first parse builds them, later parses reuse them', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'netconf-lazy-'));
+    try {
+      const lib = join(dir, 'lib.mjs');
+      writeFileSync(lib, await bundle(`export { parseSriovNetConf } from ${JSON.stringify(index)};`));
+      const driver = join(dir, 'driver.mjs');
+      // zod calls globalThis.__zod_globalConfig.postProcessor for every schema (and error) it constructs.
+      writeFileSync(
+        driver,
+        `let n = 0;
+         globalThis.__zod_globalConfig = { postProcessor: () => { n++; } };
+         const m = await import(${JSON.stringify(lib)});
+         const afterImport = n;
+         const first = m.parseSriovNetConf('{"deviceID":"0000:00:01.0","vlan":1}');
+         const afterFirst = n;
+         m.parseSriovNetConf('{"deviceID":"0000:00:01.1"}');
+         console.log(JSON.stringify({ ok: first.ok, afterImport, afterFirst, afterSecond: n }));`,
+      );
+      const out = JSON.parse(execFileSync(process.execPath, [driver], { encoding: 'utf8' }));
+      expect(out.ok).toBe(true);
+      expect(out.afterImport).toBe(0);
+      expect(out.afterFirst).toBeGreaterThan(0);
+      expect(out.afterSecond).toBe(out.afterFirst);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
