@@ -1,0 +1,144 @@
+// The package as a real process sees it: the ESM bundle (as tsup builds it) loaded by plain Node, and a tiny plugin
+// on pluginMain driven exactly like a runtime drives a plugin (env + stdin pipe, stdout/exit code read back).
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'tsup';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const pkgDir = fileURLToPath(new URL('..', import.meta.url));
+// Outside the repository on purpose: from here '@sriov-ts/netlink-ops' cannot be resolved at all, so merely
+// importing the bundle proves that netlink-ops is not imported statically.
+const out = mkdtempSync(join(tmpdir(), 'cni-bundle-'));
+
+beforeAll(async () => {
+  await build({
+    entry: { index: join(pkgDir, 'src/index.ts'), plugin: join(pkgDir, 'test/fixtures/tiny-plugin.ts') },
+    outDir: out,
+    format: ['esm'],
+    target: 'node20',
+    platform: 'node',
+    splitting: true,
+    treeshake: true,
+    external: ['@sriov-ts/netlink-ops'],
+    dts: false,
+    silent: true,
+    config: false,
+  });
+}, 60_000);
+afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+const baseEnv = {
+  PATH: process.env.PATH ?? '/usr/bin:/bin',
+  CNI_COMMAND: 'ADD',
+  CNI_CONTAINERID: 'c0ffee',
+  CNI_NETNS: '/var/run/netns/pod1',
+  CNI_IFNAME: 'net1',
+  CNI_ARGS: 'IgnoreUnknown=1',
+  CNI_PATH: '/opt/cni/bin',
+};
+
+function runPlugin(env: Record<string, string>, stdin: string | null) {
+  const r = spawnSync(process.execPath, [join(out, 'plugin.js')], {
+    env,
+    input: stdin ?? undefined,
+    stdio: [stdin === null ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    encoding: 'utf8',
+    timeout: 20_000,
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('import cost boundaries', () => {
+  it('importing the bundle loads neither netlink-ops nor its native addon', () => {
+    const r = spawnSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `const m = await import(${JSON.stringify(join(out, 'index.js'))});
+         const maps = (await import('node:fs')).readFileSync('/proc/self/maps', 'utf8');
+         console.log(JSON.stringify({ exports: Object.keys(m).length, addon: maps.includes('netlink_ops.node') }));`,
+      ],
+      { encoding: 'utf8' },
+    );
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toStrictEqual({ exports: expect.any(Number), addon: false });
+  });
+  it('the bundle has no zod and touches netlink-ops only through a dynamic import', () => {
+    const text = readdirSync(out)
+      .filter((f) => f.endsWith('.js'))
+      .map((f) => readFileSync(join(out, f), 'utf8'))
+      .join('\n');
+    expect(text).not.toMatch(/zod/);
+    expect(text).not.toMatch(/from\s*["']@sriov-ts\/netlink-ops["']/);
+    expect(text).toMatch(/import\(["']@sriov-ts\/netlink-ops["']\)/);
+  });
+});
+
+describe('pluginMain in a real process', () => {
+  it("VERSION with stdin from /dev/null (never read) and podman's dummy env", () => {
+    const r = runPlugin(
+      { PATH: baseEnv.PATH, CNI_COMMAND: 'VERSION', CNI_NETNS: 'dummy', CNI_IFNAME: 'dummy', CNI_PATH: 'dummy' },
+      null,
+    );
+    expect(r).toMatchObject({ code: 0, stderr: '' });
+    expect(r.stdout).toBe(
+      '{"cniVersion":"1.1.0","supportedVersions":["0.1.0","0.2.0","0.3.0","0.3.1","0.4.0","1.0.0","1.1.0"]}\n',
+    );
+  });
+  it('VERSION echoes a piped {"cniVersion":"1.0.0"}', () => {
+    const r = runPlugin({ PATH: baseEnv.PATH, CNI_COMMAND: 'VERSION' }, '{"cniVersion":"1.0.0"}');
+    expect(JSON.parse(r.stdout).cniVersion).toBe('1.0.0');
+  });
+  it('ADD prints the result in the config version and exits 0, logging to stderr only', () => {
+    const r = runPlugin(baseEnv, JSON.stringify({ cniVersion: '0.4.0', name: 'tiny', type: 'tiny', device: 'vf0' }));
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toStrictEqual({
+      cniVersion: '0.4.0',
+      interfaces: [{ name: 'net1', mac: '02:00:00:00:00:01', sandbox: '/var/run/netns/pod1' }],
+      ips: [{ version: '4', interface: 0, address: '10.0.0.2/24' }],
+      dns: {},
+    });
+    expect(r.stderr).toMatch(/level="info" msg="adding" cniName="tiny-cni" containerID="c0ffee" .* device="vf0"\n$/);
+  });
+  it('a large stdin is read whole', () => {
+    const big = 'x'.repeat(300_000);
+    const r = runPlugin(baseEnv, JSON.stringify({ cniVersion: '1.0.0', name: 'tiny', device: 'vf0', pad: big }));
+    expect(r.code).toBe(0);
+  });
+  it('missing env: exit 1 with the error object on stdout', () => {
+    const r = runPlugin({ PATH: baseEnv.PATH, CNI_COMMAND: 'DEL' }, '{}');
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout)).toStrictEqual({
+      cniVersion: '1.1.0',
+      code: 4,
+      msg: 'required env variables [CNI_CONTAINERID,CNI_IFNAME,CNI_PATH] missing',
+    });
+  });
+  it('no CNI_COMMAND: the about text on stderr, exit 0 (Go skel)', () => {
+    const r = runPlugin({ PATH: baseEnv.PATH }, '');
+    expect(r).toMatchObject({ code: 0, stdout: '' });
+    expect(r.stderr).toBe(
+      'CNI tiny plugin v0.0.1\nCNI protocol versions supported: 0.1.0, 0.2.0, 0.3.0, 0.3.1, 0.4.0, 1.0.0, 1.1.0\n',
+    );
+  });
+  it('a typed plugin error keeps its code', () => {
+    const r = runPlugin(baseEnv, JSON.stringify({ cniVersion: '1.0.0', name: 'tiny' }));
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout)).toStrictEqual({ cniVersion: '1.0.0', code: 7, msg: 'device is required' });
+  });
+  it('an exception: code 999 on stdout, stack only on stderr', () => {
+    const r = runPlugin(baseEnv, JSON.stringify({ cniVersion: '1.0.0', name: 'tiny', mode: 'throw' }));
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout)).toStrictEqual({ cniVersion: '1.0.0', code: 999, msg: 'handler blew up' });
+    expect(r.stderr).toContain('RangeError: handler blew up');
+  });
+  it("an exception outside the handler's promise still yields one well-formed error", () => {
+    const r = runPlugin(baseEnv, JSON.stringify({ cniVersion: '1.0.0', name: 'tiny', mode: 'stray' }));
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout)).toMatchObject({ code: 999, msg: 'stray async failure' });
+  });
+});
