@@ -19,7 +19,9 @@ export {
 export {
   ARPHRD_ETHER,
   ARPHRD_INFINIBAND,
+  type AuxiliaryDeviceInfo,
   createSysfs,
+  isAuxiliaryDeviceName,
   type PciDeviceInfo,
   type Sysfs,
   type SysfsOptions,

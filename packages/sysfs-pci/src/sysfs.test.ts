@@ -59,6 +59,18 @@ beforeAll(() => {
   tree.addNetdev(IB_VF, 'ibp94s0v0', { type: 32 });
   tree.addRdma(IB_VF, 'mlx5_2', 2);
   tree.file(join(tree.root, 'dev/infiniband/rdma_cm'), '');
+  // Auxiliary children of the mlx5 PF: a scalable function and the PF's own eth aux device.
+  const ibPfDir = join(tree.sys, 'devices/pci0000:00', IB_PF);
+  const sfDir = join(ibPfDir, 'mlx5_core.sf.4');
+  tree.file(join(sfDir, 'sfnum'), '88\n');
+  tree.file(join(sfDir, 'net/enp94s0f0s88/type'), '1\n');
+  tree.file(join(sfDir, 'infiniband/mlx5_5/node_type'), '1: CA\n');
+  mkdirSync(join(tree.sys, 'bus/auxiliary/drivers/mlx5_core.sf'), { recursive: true });
+  tree.link(join(sfDir, 'driver'), join(tree.sys, 'bus/auxiliary/drivers/mlx5_core.sf'));
+  tree.link(join(tree.sys, 'bus/auxiliary/devices/mlx5_core.sf.4'), sfDir);
+  tree.file(join(ibPfDir, 'mlx5_core.eth.0/uevent'), '');
+  tree.link(join(tree.sys, 'bus/auxiliary/devices/mlx5_core.eth.0'), join(ibPfDir, 'mlx5_core.eth.0'));
+  tree.file(join(ibPfDir, 'mlx5_core.notonbus.1/uevent'), '');
 
   tree.addDevice({
     address: UIO,
@@ -247,6 +259,36 @@ describe('device facts', () => {
     expect(sysfs.netdevs(VF1)).toEqual([]);
     expect(sysfs.hasPciDevice(VF0)).toBe(true);
     expect(sysfs.hasPciDevice('0000:99:00.0')).toBe(false);
+  });
+});
+
+describe('auxiliary devices', () => {
+  it('lists the aux children of a PCI function that are on the auxiliary bus', () => {
+    expect(sysfs.auxiliaryDevices(IB_PF)).toEqual(['mlx5_core.eth.0', 'mlx5_core.sf.4']);
+    expect(sysfs.auxiliaryDevices(PF)).toEqual([]);
+  });
+
+  it('reads an SF: parent, sfnum, driver, netdevs, RDMA devices', () => {
+    expect(sysfs.auxiliaryDeviceInfo('mlx5_core.sf.4')).toEqual({
+      name: 'mlx5_core.sf.4',
+      driverName: 'mlx5_core',
+      type: 'sf',
+      id: 4,
+      parent: IB_PF,
+      sfnum: 88,
+      driver: 'mlx5_core.sf',
+      netdevs: ['enp94s0f0s88'],
+      rdmaDevices: ['mlx5_5'],
+    });
+    expect(sysfs.auxiliaryDeviceInfo('mlx5_core.eth.0')).toMatchObject({ type: 'eth', sfnum: null, driver: null });
+  });
+
+  it('rejects bad names and names a missing device', () => {
+    expect(thrown(() => sysfs.auxiliaryDeviceInfo('../x.sf.1')).code).toBe('INVALID_ARGUMENT');
+    expect(thrown(() => sysfs.auxiliaryDeviceInfo('mlx5_core.sf')).code).toBe('INVALID_ARGUMENT');
+    const missing = thrown(() => sysfs.auxiliaryDeviceInfo('mlx5_core.sf.9'));
+    expect(missing.code).toBe('ENOENT');
+    expect(missing.path).toBe(join(tree.root, 'sys/bus/auxiliary/devices/mlx5_core.sf.9'));
   });
 });
 

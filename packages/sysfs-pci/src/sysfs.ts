@@ -120,6 +120,14 @@ export interface Sysfs {
   /** `/dev/infiniband/*` nodes of an RDMA device: ucm/issm/umad/uverbs whose `ibdev` matches, plus rdma_cm. */
   rdmaCharDevices(rdmaDevice: string): string[];
 
+  /**
+   * Auxiliary devices (`<driver>.<type>.<id>`, e.g. `mlx5_core.sf.4`) that are children of a PCI function, sorted.
+   * Only names that also exist under `bus/auxiliary/devices` count.
+   */
+  auxiliaryDevices(address: string): string[];
+  /** Facts of one auxiliary device from `/sys/bus/auxiliary/devices/<name>`. Throws ENOENT when absent. */
+  auxiliaryDeviceInfo(name: string): AuxiliaryDeviceInfo;
+
   /** PCI function behind a netdev (nearest PCI ancestor of `class/net/<if>/device`); null for virtual netdevs. */
   netdevPciAddress(ifname: string): PciAddress | null;
   netdevExists(ifname: string): boolean;
@@ -152,6 +160,28 @@ export interface Sysfs {
   setSriovNumVfs(pfAddress: string, count: number): void;
 }
 
+/** An auxiliary-bus device (a scalable function or another driver-created child of a PCI function). */
+export interface AuxiliaryDeviceInfo {
+  /** `<driver>.<type>.<id>`, e.g. `mlx5_core.sf.4`. */
+  name: string;
+  /** First token: the parent driver that created it (`mlx5_core`). */
+  driverName: string;
+  /** Middle token: `sf`, `eth`, `rdma`, ... (what the device plugin's `auxTypes` selects on). */
+  type: string;
+  /** Last token. */
+  id: number;
+  /** The PCI function it belongs to (nearest PCI ancestor of its directory). */
+  parent: PciAddress | null;
+  /** Trimmed `sfnum` for scalable functions (the device plugin's index), null when absent. */
+  sfnum: number | null;
+  /** Basename of its `driver` link, null when unbound. */
+  driver: string | null;
+  /** Entries of `net/`, name-sorted. */
+  netdevs: string[];
+  /** Entries of `infiniband/`, name-sorted. */
+  rdmaDevices: string[];
+}
+
 export interface SysfsPaths {
   pciDevices: string;
   pciDrivers: string;
@@ -161,6 +191,22 @@ export interface SysfsPaths {
   pciDevice(address: string): string;
   pciDriver(driver: string): string;
   netdev(ifname: string): string;
+  auxiliaryDevices: string;
+  auxiliaryDevice(name: string): string;
+}
+
+/** `<driver>.<type>.<id>`: the auxiliary bus's device naming (drivers/base/auxiliary.c). */
+const AUX_NAME = /^([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)\.(\d+)$/;
+
+export function isAuxiliaryDeviceName(name: string): boolean {
+  return typeof name === 'string' && name.length <= 255 && AUX_NAME.test(name);
+}
+
+function assertAuxiliaryDeviceName(name: string): string {
+  if (!isAuxiliaryDeviceName(name)) {
+    throw invalidArgument('auxiliary device name', name, 'expected <driver>.<type>.<id>');
+  }
+  return name;
 }
 
 const VIRTFN = /^virtfn(\d+)$/;
@@ -185,6 +231,7 @@ export function createSysfs(options: SysfsOptions = {}): Sysfs {
   const classNet = join(root, 'sys/class/net');
   const sysClass = join(root, 'sys/class');
   const iommuGroups = join(root, 'sys/kernel/iommu_groups');
+  const auxiliaryDevices = join(root, 'sys/bus/auxiliary/devices');
   const dev = join(root, 'dev');
 
   const deviceDir = (address: string) => join(pciDevices, normalizePciAddress(address));
@@ -199,6 +246,8 @@ export function createSysfs(options: SysfsOptions = {}): Sysfs {
     pciDevice: deviceDir,
     pciDriver: (driver) => join(pciDrivers, assertDriverName(driver)),
     netdev: netdevDir,
+    auxiliaryDevices,
+    auxiliaryDevice: (name) => join(auxiliaryDevices, assertAuxiliaryDeviceName(name)),
   };
 
   function hex4(dir: string, attribute: string, address: string): string {
@@ -470,6 +519,46 @@ export function createSysfs(options: SysfsOptions = {}): Sysfs {
       }
       if (io.exists(join(dev, 'infiniband/rdma_cm'))) found.push('/dev/infiniband/rdma_cm');
       return found;
+    },
+
+    auxiliaryDevices(address) {
+      const dir = deviceDir(address);
+      return io
+        .listOptional(dir, address)
+        .filter((entry) => isAuxiliaryDeviceName(entry) && io.exists(join(auxiliaryDevices, entry)));
+    },
+    auxiliaryDeviceInfo(name) {
+      const dir = paths.auxiliaryDevice(name);
+      if (!io.exists(dir)) {
+        throw new SysfsError(`sysfs: no auxiliary device ${name} (${dir} does not exist)`, {
+          path: dir,
+          device: name,
+          code: 'ENOENT',
+        });
+      }
+      const [, driverName, type, id] = AUX_NAME.exec(name)!;
+      let parent: PciAddress | null = null;
+      try {
+        const segments = realpathSync.native(dir).split('/');
+        for (let i = segments.length - 2; i >= 0 && parent === null; i--) {
+          if (isCanonicalPciAddress(segments[i]!)) parent = segments[i] as PciAddress;
+        }
+      } catch (error) {
+        throw fsError('resolve', dir, name, error);
+      }
+      const netdevs = io.listOptional(join(dir, 'net'), name);
+      for (const netdev of netdevs) assertNetdevName(netdev);
+      return {
+        name,
+        driverName: driverName!,
+        type: type!,
+        id: Number.parseInt(id!, 10),
+        parent,
+        sfnum: optionalInteger(join(dir, 'sfnum'), name),
+        driver: linkBasename(join(dir, 'driver'), name),
+        netdevs,
+        rdmaDevices: io.listOptional(join(dir, 'infiniband'), name),
+      };
     },
 
     netdevPciAddress(ifname) {
