@@ -13,7 +13,7 @@ import { type Capture, startCapture } from '../test/pcap.js';
 import { announce } from './announce.js';
 import { bindIpamResult } from './bind.js';
 import { configureInterface } from './configure.js';
-import { type IpamDelegation, ipamAdd, ipamCheck, ipamDel } from './delegate.js';
+import { type IpamDelegation, ipamAdd, ipamCheck, ipamDel, ipamStatus } from './delegate.js';
 import { buildGratuitousArp, buildUnsolicitedNeighborAdvert, parseIPv6 } from './frames.js';
 
 const CNI_DIR = '/usr/lib/cni';
@@ -216,6 +216,14 @@ describe.skipIf(skip !== null)('real IPAM plugins in a real pod netns', () => {
     );
     await ipamDel(delegation(conf), { env });
     expect(existsSync(join(dataDir, conf.name, '10.77.0.10'))).toBe(false);
+  });
+
+  it("keeps a real plugin's own error code: host-local 1.1.1 knows no STATUS", async () => {
+    const conf = { ...hostLocalConf(), cniVersion: '1.1.0' };
+    await expect(ipamStatus(delegation(conf), { env: cniEnv('', 'ctr-status') })).rejects.toMatchObject({
+      code: 4,
+      msg: 'unknown CNI_COMMAND: STATUS',
+    });
   });
 
   it('IPAM DEL works when ADD never happened (and with the netns gone)', async () => {
