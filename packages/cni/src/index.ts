@@ -58,6 +58,7 @@ export {
   runtimeConfigOf,
   VALID_ATTACHMENTS_KEY,
 } from './netconf.js';
+export { assertForeignNetns, isOwnNetns, netnsOverride } from './netns-check.js';
 export {
   type CniInterface,
   type DNS,

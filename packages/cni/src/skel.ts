@@ -14,6 +14,7 @@ import {
 import { goEncodeJson, goIndentJson } from './go-format.js';
 import { createLogger, type Logger } from './logger.js';
 import { type GcAttachment, gcAttachmentsOf, type NetConf } from './netconf.js';
+import { assertForeignNetns, netnsOverride } from './netns-check.js';
 import { type Result, resultText } from './result.js';
 import { validateContainerId, validateInterfaceName, validateNetworkName } from './validate.js';
 import {
@@ -91,6 +92,11 @@ export interface PluginInfo {
   about?: string;
   /** The `cniName` log label, e.g. "sriov-cni". */
   cniName?: string;
+  /**
+   * Refuse ADD/CHECK/DEL (code 8) when CNI_NETNS is the plugin's own network namespace, unless CNI_NETNS_OVERRIDE
+   * is 1/true. Default true. Go skel checks after the handler ran; this checks before, so nothing is done.
+   */
+  rejectOwnNetns?: boolean;
 }
 
 const ENV_ORDER = ['CNI_COMMAND', 'CNI_CONTAINERID', 'CNI_NETNS', 'CNI_IFNAME', 'CNI_ARGS', 'CNI_PATH'] as const;
@@ -279,6 +285,14 @@ export async function dispatch(io: PluginIO, handlers: PluginHandlers, info: Plu
         'incompatible CNI versions',
         incompatibleVersionDetails(cniVersion, versions),
       );
+    }
+
+    if (
+      (cmd === 'ADD' || cmd === 'CHECK' || cmd === 'DEL') &&
+      info.rejectOwnNetns !== false &&
+      !netnsOverride(io.env)
+    ) {
+      assertForeignNetns(netns);
     }
 
     const args: CmdArgs = {
