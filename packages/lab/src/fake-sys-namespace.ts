@@ -152,6 +152,12 @@ export class FakeSysNamespace {
 
   private async mountFakeTree(fakeRoot: string, pciRootName: string, stageDir: string): Promise<void> {
     const fakeSys = join(fakeRoot, 'sys');
+    // /sys/bus/auxiliary need not exist on the host: union the fake buses over the real ones first (read-only),
+    // then bind the fake PCI bus (writable: bind/unbind, sriov_numvfs) on top.
+    await this.mustMount(
+      ['-t', 'overlay', 'overlay', '-o', `lowerdir=${join(fakeSys, 'bus')}:/sys/bus`, '/sys/bus'],
+      'bus overlay',
+    );
     await this.mustMount(['--bind', join(fakeSys, 'bus/pci'), '/sys/bus/pci'], 'PCI bus');
     await this.mustMount(
       ['--bind', join(fakeSys, 'devices', pciRootName), `/sys/devices/${pciRootName}`],

@@ -12,7 +12,7 @@ beforeAll(async () => {
     realNetdevs: false,
     pfs: [
       { model: 'intel-xxv710', vfs: 4, dpdkVfs: [3] },
-      { model: 'mlx5-cx5-eth', vfs: 2, numaNode: 1 },
+      { model: 'mlx5-cx5-eth', vfs: 2, numaNode: 1, subfunctions: 2 },
       { model: 'mlx5-cx6-ib', vfs: 2, numaNode: 0 },
     ],
   });
@@ -75,6 +75,21 @@ describe('fake sysfs tree', () => {
     });
     expect(mlx.vfs[0]!.address).toBe('0000:3f:00.2');
     expect(sysfs.physPortName(mlx.netdev)).toBe('p0');
+
+    // Scalable functions on the auxiliary bus.
+    expect(sysfs.auxiliaryDevices(mlx.address)).toEqual(['mlx5_core.sf.2', 'mlx5_core.sf.3']);
+    expect(sysfs.auxiliaryDeviceInfo('mlx5_core.sf.3')).toEqual({
+      name: 'mlx5_core.sf.3',
+      driverName: 'mlx5_core',
+      type: 'sf',
+      id: 3,
+      parent: mlx.address,
+      sfnum: 89,
+      driver: 'mlx5_core.sf',
+      netdevs: [mlx.subfunctions[1]!.netdev],
+      rdmaDevices: [mlx.subfunctions[1]!.rdmaDevice],
+    });
+    expect(sysfs.netdevPciAddress(mlx.subfunctions[0]!.netdev)).toBe(mlx.address);
 
     const ib = lab.pfs[2]!;
     const ibVf = sysfs.deviceInfo(ib.vfs[1]!.address);
@@ -167,5 +182,6 @@ describe('fake sysfs tree', () => {
     await expect(createLab({ realNetdevs: false, pfs: [{ vfs: 65, totalVfs: 64 }] })).rejects.toThrow(/vfs must be/);
     await expect(createLab({ realNetdevs: false, pfs: [{ vfs: 2, dpdkVfs: [2] }] })).rejects.toThrow(/no VF 2/);
     await expect(createLab({ realNetdevs: false, pfs: [{ vfs: 2, model: 'nope' }] })).rejects.toThrow(/unknown NIC/);
+    await expect(createLab({ realNetdevs: false, pfs: [{ vfs: 2, subfunctions: 1 }] })).rejects.toThrow(/support them/);
   });
 });

@@ -85,6 +85,8 @@ export class FakeSysfsTree {
       'class/infiniband_cm',
       'class/infiniband_mad',
       'kernel/iommu_groups',
+      'bus/auxiliary/devices',
+      'bus/auxiliary/drivers',
       `devices/${pciRootName}`,
     ]) {
       mkdirSync(join(this.sys, dir), { recursive: true });
@@ -96,7 +98,7 @@ export class FakeSysfsTree {
     writeFileSync(join(this.dev, 'vfio/vfio'), '');
   }
 
-  /** Absolute directory of a function (its real place under sys/devices). */
+  /** Absolute directory of a PCI function or auxiliary device (its real place under sys/devices). */
   deviceDir(address: string): string {
     const dir = this.dirs.get(address);
     if (dir === undefined) throw new Error(`fake sysfs: no device ${address}`);
@@ -160,6 +162,32 @@ export class FakeSysfsTree {
       this.link(join(dir, 'iommu_group'), group);
     }
     if (spec.driver !== null) this.bind(spec.address, spec.driver);
+    return dir;
+  }
+
+  /**
+   * An auxiliary device `<driver>.<type>.<id>` as a child of a PCI function (how mlx5 scalable functions appear),
+   * with its `bus/auxiliary/devices` link, `sfnum` and driver. Netdevs and RDMA devices are added with
+   * addNetdev/addRdmaDevice using the aux name.
+   */
+  addAuxiliaryDevice(parentAddress: string, name: string, facts: { sfnum: number | null; driver: string }): string {
+    const dir = join(this.deviceDir(parentAddress), name);
+    this.dirs.set(name, dir);
+    mkdirSync(dir, { recursive: true });
+    if (facts.sfnum !== null) this.file(join(dir, 'sfnum'), `${facts.sfnum}\n`);
+    this.file(
+      join(dir, 'uevent'),
+      `DRIVER=${facts.driver}\nMODALIAS=auxiliary:${name.slice(0, name.lastIndexOf('.'))}\n`,
+    );
+    const bus = join(this.sys, 'bus/auxiliary');
+    const driverDir = join(bus, 'drivers', facts.driver);
+    mkdirSync(driverDir, { recursive: true });
+    for (const file of ['bind', 'unbind', 'uevent'])
+      if (!existsSync(join(driverDir, file))) writeFileSync(join(driverDir, file), '');
+    this.link(join(dir, 'subsystem'), bus);
+    this.link(join(dir, 'driver'), driverDir);
+    this.link(join(driverDir, name), dir);
+    this.link(join(bus, 'devices', name), dir);
     return dir;
   }
 

@@ -20,6 +20,19 @@ export interface LabPfSpec {
   numaNode?: number;
   /** VF indexes bound to vfio-pci (DPDK): no netdev, a `/dev/vfio/<group>` stand-in. */
   dpdkVfs?: readonly number[];
+  /** Scalable functions (auxiliary devices `<driver>.sf.N` with a netdev and, for mlx5, an RDMA device). */
+  subfunctions?: number;
+}
+
+export interface LabSf {
+  pfIndex: number;
+  index: number;
+  /** Auxiliary device name, e.g. `mlx5_core.sf.2`. */
+  name: string;
+  sfnum: number;
+  netdev: string;
+  rdmaDevice: string | null;
+  mac: string;
 }
 
 export interface LabSpec {
@@ -64,6 +77,7 @@ export interface LabPf {
   /** The root port the PF sits behind. */
   bridgeAddress: string;
   vfs: LabVf[];
+  subfunctions: LabSf[];
 }
 
 export interface Lab {
@@ -120,6 +134,10 @@ function validateSpec(spec: LabSpec): void {
     const total = pf.totalVfs ?? Math.max(model.totalVfs, pf.vfs);
     if (!Number.isInteger(pf.vfs) || pf.vfs < 0 || pf.vfs > total || pf.vfs > 999) {
       throw new LabError(`lab: PF ${i}: vfs must be an integer 0..${Math.min(total, 999)}`);
+    }
+    const sfs = pf.subfunctions ?? 0;
+    if (!Number.isInteger(sfs) || sfs < 0 || sfs > 99 || (sfs > 0 && model.subfunctions !== true)) {
+      throw new LabError(`lab: PF ${i}: subfunctions must be 0..99, and the model ${model.name} must support them`);
     }
     for (const v of pf.dpdkVfs ?? []) {
       if (!Number.isInteger(v) || v < 0 || v >= pf.vfs)
@@ -214,12 +232,13 @@ export async function createLab(spec: LabSpec): Promise<Lab> {
     const bridge = realNetdevs ? name('br') : null;
     if (backend !== null && bridge !== null) {
       createdLinks.push(bridge);
-      await backend.createBridge(bridge);
-      await backend.setLinkUp(bridge);
+      backend.createBridge(bridge);
+      backend.setLinkUp(bridge);
     }
 
     let nextGroup = FIRST_IOMMU_GROUP;
     let nextRdma = 0;
+    let nextAuxId = 2; // mlx5 numbers its own eth/rdma aux devices from 0; SFs follow.
     const pfs: LabPf[] = [];
     for (const [pfIndex, pfSpec] of spec.pfs.entries()) {
       const model = modelOf(pfSpec);
@@ -244,11 +263,11 @@ export async function createLab(spec: LabSpec): Promise<Lab> {
       if (backend !== null && bridge !== null) {
         const peer = name(`p${pfIndex}x`);
         createdLinks.push(pfNetdev);
-        await backend.createVeth(pfNetdev, peer);
-        await backend.setLinkMaster(peer, bridge);
-        await backend.setLinkUp(peer);
-        await backend.setLinkUp(pfNetdev);
-        pfLink = await backend.getLink(pfNetdev);
+        backend.createVeth(pfNetdev, peer);
+        backend.setLinkMaster(peer, bridge);
+        backend.setLinkUp(peer);
+        backend.setLinkUp(pfNetdev);
+        pfLink = backend.getLink(pfNetdev);
       }
 
       const pfGroup = nextGroup++;
@@ -300,8 +319,8 @@ export async function createLab(spec: LabSpec): Promise<Lab> {
         let link: RealLink | null = null;
         if (backend !== null && netdev !== null) {
           createdLinks.push(netdev);
-          await backend.createMacvlan(netdev, pfNetdev);
-          link = await backend.getLink(netdev);
+          backend.createMacvlan(netdev, pfNetdev);
+          link = backend.getLink(netdev);
         }
         tree.addFunction({
           address,
@@ -348,7 +367,39 @@ export async function createLab(spec: LabSpec): Promise<Lab> {
           mac,
         });
       }
+      const subfunctions: LabSf[] = [];
+      for (let sfIndex = 0; sfIndex < (pfSpec.subfunctions ?? 0); sfIndex++) {
+        const auxName = `${model.pfDriver}.sf.${nextAuxId++}`;
+        const netdev = name(`p${pfIndex}s${sfIndex}`);
+        let link: RealLink | null = null;
+        if (backend !== null) {
+          createdLinks.push(netdev);
+          backend.createMacvlan(netdev, pfNetdev);
+          link = backend.getLink(netdev);
+        }
+        const sfnum = 88 + sfIndex;
+        tree.addAuxiliaryDevice(pfAddress, auxName, { sfnum, driver: `${model.pfDriver}.sf` });
+        const mac = link?.mac ?? fakeMac(pfIndex, 0x800 + sfIndex);
+        tree.addNetdev(auxName, netdev, {
+          type: model.linkType,
+          mac,
+          ifindex: link?.index ?? 0,
+          operstate: link?.operstate ?? 'down',
+        });
+        let rdmaDevice: string | null = null;
+        if (model.rdma) {
+          rdmaDevice = `mlx5_${nextRdma}`;
+          tree.addRdmaDevice(auxName, rdmaDevice, {
+            linkLayer: model.linkType === 32 ? 'InfiniBand' : 'Ethernet',
+            uverbs: nextRdma,
+            nodeGuid: guid(pfIndex, 0x8000 + sfIndex).replace(/(....)(?!$)/g, '$1:'),
+          });
+          nextRdma++;
+        }
+        subfunctions.push({ pfIndex, index: sfIndex, name: auxName, sfnum, netdev, rdmaDevice, mac });
+      }
       pfs.push({
+        subfunctions,
         index: pfIndex,
         address: pfAddress,
         model,

@@ -18,6 +18,8 @@ export interface NicModel {
   /** SR-IOV First VF Offset and VF Stride (routing IDs), as in `sriov_offset` / `sriov_stride`. */
   vfOffset: number;
   vfStride: number;
+  /** Whether the PF can have scalable functions (auxiliary devices `<pfDriver>.sf.N`). */
+  subfunctions?: boolean;
 }
 
 /** Intel XXV710 (i40e) with Adaptive Virtual Function VFs (iavf). */
@@ -50,6 +52,7 @@ export const MLX5_CX5_ETH: NicModel = {
   totalVfs: 16,
   vfOffset: 2,
   vfStride: 1,
+  subfunctions: true,
 };
 
 /** Mellanox ConnectX-6 InfiniBand (mlx5_core, IPoIB netdevs of type 32, RDMA devices). */
@@ -66,6 +69,7 @@ export const MLX5_CX6_IB: NicModel = {
   totalVfs: 16,
   vfOffset: 2,
   vfStride: 1,
+  subfunctions: true,
 };
 
 export const NIC_MODELS: Readonly<Record<string, NicModel>> = {

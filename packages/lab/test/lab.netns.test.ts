@@ -47,7 +47,7 @@ describe.skipIf(reason !== null)('lab: 2 PFs x 8 VFs with real netdevs', () => {
     lab = await createLab({
       pfs: [
         { model: 'intel-xxv710', vfs: 8, numaNode: 0 },
-        { model: 'mlx5-cx5-eth', vfs: 8, numaNode: 1, dpdkVfs: [7] },
+        { model: 'mlx5-cx5-eth', vfs: 8, numaNode: 1, dpdkVfs: [7], subfunctions: 1 },
       ],
     });
   });
@@ -132,6 +132,9 @@ describe.skipIf(reason !== null)('lab: 2 PFs x 8 VFs with real netdevs', () => {
     expect(numvfs.stdout).toBe('8\n');
     const physfn = await lab.spawnInFakeSys('ls', [`/sys/bus/pci/devices/${vf.address}/physfn/net`]);
     expect(physfn.stdout.trim()).toBe(pf.netdev);
+    const sf = lab.pfs[1]!.subfunctions[0]!;
+    const aux = await lab.spawnInFakeSys('ls', [`/sys/bus/auxiliary/devices/${sf.name}/net`]);
+    expect(aux.stdout.trim()).toBe(sf.netdev);
 
     // Node, given a script on stdin, sees the fake classes and /dev/vfio, and its writes land in the fake tree.
     const dpdk = lab.vf(1, 7);
