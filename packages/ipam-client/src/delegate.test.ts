@@ -187,7 +187,7 @@ describe('errors', () => {
 
 describe('timeouts and aborts', () => {
   it('kills a hung plugin after the timeout with a clear error and keeps its stderr', async () => {
-    fakes.add('hang', "process.stderr.write('waiting for lock\\n'); setInterval(() => {}, 1000);");
+    fakes.addShell('hang', 'echo "waiting for lock" >&2\nexec sleep 600');
     const { lines, logger } = memoryLogger();
     const err = await rejection(ipamAdd(conf('hang'), { env: baseEnv, timeoutMs: 1500, logger }));
     expect(err.code).toBe(999);
@@ -196,13 +196,15 @@ describe('timeouts and aborts', () => {
     expect(lines.some((l) => l.msg.includes('waiting for lock'))).toBe(true);
   });
   it('does not wait for a grandchild that keeps the pipes open after the plugin exited', async () => {
-    fakes.add(
-      'daemonizes',
-      `require('node:child_process').spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'inherit', detached: true }).unref();
-       process.stdout.write('{"cniVersion":"1.0.0","ips":[]}');`,
-    );
-    const err = await rejection(ipamAdd(conf('daemonizes'), { env: baseEnv, timeoutMs: 1500 }));
-    expect(err.msg).toContain('timed out after 1500 ms');
+    const pidFile = join(fakes.dir, 'daemon.pid');
+    // the background sleep inherits stdout and stderr, so they stay open after the plugin itself exits 0
+    fakes.addShell('daemonizes', `sleep 600 &\necho $! > ${pidFile}\necho '{"cniVersion":"1.0.0","ips":[]}'`);
+    try {
+      const err = await rejection(ipamAdd(conf('daemonizes'), { env: baseEnv, timeoutMs: 1500 }));
+      expect(err.msg).toContain('timed out after 1500 ms');
+    } finally {
+      process.kill(Number(readFileSync(pidFile, 'utf8')), 'SIGKILL');
+    }
   });
   it('rejects a nonsensical timeout before running anything', async () => {
     for (const timeoutMs of [0, -1, Number.NaN, 2 ** 31]) {
@@ -210,7 +212,7 @@ describe('timeouts and aborts', () => {
     }
   });
   it('honours an AbortSignal', async () => {
-    fakes.add('hang2', 'setInterval(() => {}, 1000);');
+    fakes.addShell('hang2', 'exec sleep 600');
     const ac = new AbortController();
     const p = ipamDel(conf('hang2'), { env: baseEnv, signal: ac.signal });
     setTimeout(() => ac.abort(), 300);

@@ -7,6 +7,8 @@ export interface FakeIpamDir {
   dir: string;
   /** Writes an executable node script `<dir>/<name>` whose body is `body` (plain JS, CommonJS). */
   add(name: string, body: string): string;
+  /** Writes an executable `/bin/sh` script (tests only; starts in ~1 ms, for timing-sensitive fakes). */
+  addShell(name: string, body: string): string;
   cleanup(): void;
 }
 
@@ -17,6 +19,12 @@ export function fakeIpamDir(prefix = 'ipam-fake-'): FakeIpamDir {
     add(name, body) {
       const path = join(dir, name);
       writeFileSync(path, `#!${process.execPath}\n'use strict';\n${body}\n`);
+      chmodSync(path, 0o755);
+      return path;
+    },
+    addShell(name, body) {
+      const path = join(dir, name);
+      writeFileSync(path, `#!/bin/sh\n${body}\n`);
       chmodSync(path, 0o755);
       return path;
     },
