@@ -157,7 +157,7 @@ export function leases(t: TestLab, containerId: string, network = 'sriovnet'): s
 }
 
 /** Test clean-up: put a VF left in a pod back into the host under its name, then delete the pod netns. */
-export function reclaim(t: TestLab, netns: string, hostName: string, podName = 'net1'): void {
+export function reclaim(t: { lab: Lab }, netns: string, hostName: string, podName = 'net1'): void {
   try {
     if (linkIn(podName, netns))
       execFileSync('ip', ['-n', basename(netns), 'link', 'set', 'dev', podName, 'netns', '1', 'name', hostName]);
