@@ -66,7 +66,7 @@ export async function announce(
     const mac = link.mac!;
     for (const ipc of result.ips) {
       // an address the result assigns to another interface is not ours to announce
-      if (ipc.interface !== undefined && result.interfaces[ipc.interface]?.name !== ifName) continue;
+      if (ipc.interface !== undefined && result.interfaces?.[ipc.interface]?.name !== ifName) continue;
       const ip = ipc.address.split('/')[0]!;
       const family = cidrFamily(ipc.address);
       try {
