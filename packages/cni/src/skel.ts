@@ -103,12 +103,12 @@ const ENV_ORDER = ['CNI_COMMAND', 'CNI_CONTAINERID', 'CNI_NETNS', 'CNI_IFNAME', 
 
 /** Which CNI_* variables each command requires (Go skel; CNI_PATH is stricter than the spec, as in Go). */
 const REQUIRED: Readonly<Record<CniCommand, ReadonlySet<string>>> = {
-  ADD: new Set(['CNI_CONTAINERID', 'CNI_NETNS', 'CNI_IFNAME', 'CNI_PATH']),
-  CHECK: new Set(['CNI_CONTAINERID', 'CNI_NETNS', 'CNI_IFNAME', 'CNI_PATH']),
-  DEL: new Set(['CNI_CONTAINERID', 'CNI_IFNAME', 'CNI_PATH']),
-  GC: new Set(['CNI_PATH']),
-  STATUS: new Set(['CNI_PATH']),
-  VERSION: new Set(),
+  ADD: /* @__PURE__ */ new Set(['CNI_CONTAINERID', 'CNI_NETNS', 'CNI_IFNAME', 'CNI_PATH']),
+  CHECK: /* @__PURE__ */ new Set(['CNI_CONTAINERID', 'CNI_NETNS', 'CNI_IFNAME', 'CNI_PATH']),
+  DEL: /* @__PURE__ */ new Set(['CNI_CONTAINERID', 'CNI_IFNAME', 'CNI_PATH']),
+  GC: /* @__PURE__ */ new Set(['CNI_PATH']),
+  STATUS: /* @__PURE__ */ new Set(['CNI_PATH']),
+  VERSION: /* @__PURE__ */ new Set(),
 };
 
 const VALIDATORS: Readonly<Record<string, (value: string) => void>> = {
@@ -127,7 +127,7 @@ function envValue(env: PluginIO['env'], name: string): string {
   return env[name] ?? '';
 }
 
-const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
+const utf8 = /* @__PURE__ */ new TextDecoder('utf-8', { ignoreBOM: true });
 
 async function readStdin(io: PluginIO): Promise<Uint8Array> {
   const { stdin } = io;

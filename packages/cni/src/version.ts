@@ -3,7 +3,7 @@ import { CniError, ErrDecodingFailure } from './errors.js';
 import { goQuote, goQuoteList } from './go-format.js';
 
 /** Every spec version, oldest first: Go `version.All`, what upstream sriov-cni and ib-sriov-cni advertise. */
-export const ALL_VERSIONS: readonly string[] = Object.freeze([
+export const ALL_VERSIONS: readonly string[] = /* @__PURE__ */ Object.freeze([
   '0.1.0',
   '0.2.0',
   '0.3.0',

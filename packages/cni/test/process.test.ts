@@ -1,7 +1,7 @@
 // The package as a real process sees it: the ESM bundle (as tsup builds it) loaded by plain Node, and a tiny plugin
 // on pluginMain driven exactly like a runtime drives a plugin (env + stdin pipe, stdout/exit code read back).
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -75,6 +75,38 @@ describe('import cost boundaries', () => {
     expect(text).not.toMatch(/zod/);
     expect(text).not.toMatch(/from\s*["']@sriov-ts\/netlink-ops["']/);
     expect(text).toMatch(/import\(["']@sriov-ts\/netlink-ops["']\)/);
+  });
+});
+
+describe('tree-shaking', () => {
+  it('a consumer of the result model alone gets neither the skeleton, the logger nor the lock code', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cni-shake-'));
+    try {
+      const entry = join(dir, 'entry.ts');
+      writeFileSync(
+        entry,
+        `import { parseResult, formatResult } from ${JSON.stringify(join(pkgDir, 'src/index.ts'))};\n` +
+          `console.log(JSON.stringify(formatResult(parseResult(null, '1.0.0'), '0.4.0')));\n`,
+      );
+      await build({
+        entry: { shaken: entry },
+        outDir: dir,
+        format: ['esm'],
+        target: 'node20',
+        platform: 'node',
+        treeshake: true,
+        external: ['@sriov-ts/netlink-ops'],
+        dts: false,
+        silent: true,
+        config: false,
+      });
+      const text = readFileSync(join(dir, 'shaken.js'), 'utf8');
+      expect(text).not.toMatch(/CNI_COMMAND|cni-log|netlink-ops|vf_lock/);
+      const r = spawnSync(process.execPath, [join(dir, 'shaken.js')], { encoding: 'utf8' });
+      expect(JSON.parse(r.stdout)).toStrictEqual({ cniVersion: '0.4.0', dns: {} });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
