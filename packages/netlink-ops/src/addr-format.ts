@@ -1,6 +1,34 @@
 // IP and hardware address text <-> bytes, without pulling in anything heavy.
-import { isIPv4, isIPv6 } from 'node:net';
+// node:net is deliberately not imported: it is not loaded at Node start-up and costs milliseconds to load.
 import { InvalidArgumentError } from './validate.js';
+
+const V4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+const H16 = /^[0-9a-fA-F]{1,4}$/;
+
+export function isIPv4(text: string): boolean {
+  return V4.test(text);
+}
+
+/** RFC 4291 text forms: up to 8 groups, one '::', an optional dotted-quad tail, an optional %zone. */
+export function isIPv6(text: string): boolean {
+  if (typeof text !== 'string' || text.length > 64) return false;
+  const zone = text.indexOf('%');
+  const addr = zone === -1 ? text : text.slice(0, zone);
+  if (zone !== -1 && !/^[0-9A-Za-z_.-]+$/.test(text.slice(zone + 1))) return false;
+  const halves = addr.split('::');
+  if (halves.length > 2) return false;
+  const parts = halves.map((h) => (h === '' ? [] : h.split(':')));
+  const all = parts.flat();
+  let groups = 0;
+  for (const [i, g] of all.entries()) {
+    if (i === all.length - 1 && g.includes('.')) {
+      if (!V4.test(g)) return false;
+      groups += 2;
+    } else if (H16.test(g)) groups += 1;
+    else return false;
+  }
+  return halves.length === 2 ? groups <= 7 : groups === 8;
+}
 
 export type IpFamily = 4 | 6;
 

@@ -1,7 +1,7 @@
-import { isIPv6 } from 'node:net';
+import * as net from 'node:net';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { bytesToIp, formatGuid, ipToBytes, parseCidr, parseGuid, parseMac } from './addr-format.js';
+import { bytesToIp, formatGuid, ipToBytes, isIPv4, isIPv6, parseCidr, parseGuid, parseMac } from './addr-format.js';
 import {
   AttrWriter,
   attributeMap,
@@ -74,10 +74,27 @@ describe('address text', () => {
     fc.assert(
       fc.property(fc.uint8Array({ minLength: 16, maxLength: 16 }), (bytes) => {
         const text = bytesToIp(bytes);
-        expect(isIPv6(text)).toBe(true);
+        expect(net.isIPv6(text)).toBe(true);
         expect([...ipToBytes(text)]).toEqual([...bytes]);
       }),
     );
+  });
+
+  it('validates address text exactly like node:net (which is not imported at run time)', () => {
+    const candidates = fc.oneof(
+      fc.ipV4(),
+      fc.ipV6(),
+      fc.ipV4Extended(),
+      fc.string({ unit: fc.constantFrom(...'0123456789abcdefABCDEF:.%'.split('')), maxLength: 45 }),
+    );
+    fc.assert(
+      fc.property(candidates, (text) => isIPv4(text) === net.isIPv4(text) && isIPv6(text) === net.isIPv6(text)),
+      { numRuns: 3000 },
+    );
+    for (const t of ['::', '1::', '::1', '1:2:3:4:5:6:7::', '::ffff:1.2.3.4', 'fe80::1%eth0', '1:2:3:4:5:6:7:8'])
+      expect([t, isIPv6(t)]).toEqual([t, net.isIPv6(t)]);
+    for (const t of ['1:2:3:4:5:6:7:8:9', ':1:2', '1:::2', '01.2.3.4', '1.2.3.256', '::1.2.3', 'g::1'])
+      expect([t, isIPv4(t) || isIPv6(t)]).toEqual([t, net.isIP(t) !== 0]);
   });
 
   it('formats IPv6 canonically (RFC 5952)', () => {

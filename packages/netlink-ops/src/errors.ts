@@ -1,19 +1,54 @@
-import { constants } from 'node:os';
+import { nodeUtil } from './builtins.js';
 
-// Node's table maps 95 to both ENOTSUP and EOPNOTSUPP, so a reverse lookup would pick ENOTSUP. The kernel's netlink
-// answers mean EOPNOTSUPP ("Operation not supported"), which is the name callers and the Go projects use.
-const explicitNames: Record<number, string> = { 95: 'EOPNOTSUPP', 11: 'EAGAIN' };
-let reverse: Map<number, string> | undefined;
+// Linux errno names. Node's own tables (os.constants, libuv) name 95 ENOTSUP, but the kernel's netlink answers mean
+// EOPNOTSUPP ("Operation not supported"), the name callers and the Go projects use. node:os is not imported because
+// it is not loaded at Node start-up and would cost a CNI plugin start-up time (see builtins.ts).
+const names: Record<number, string> = {
+  1: 'EPERM',
+  2: 'ENOENT',
+  3: 'ESRCH',
+  4: 'EINTR',
+  5: 'EIO',
+  6: 'ENXIO',
+  7: 'E2BIG',
+  9: 'EBADF',
+  11: 'EAGAIN',
+  12: 'ENOMEM',
+  13: 'EACCES',
+  14: 'EFAULT',
+  16: 'EBUSY',
+  17: 'EEXIST',
+  19: 'ENODEV',
+  20: 'ENOTDIR',
+  21: 'EISDIR',
+  22: 'EINVAL',
+  23: 'ENFILE',
+  24: 'EMFILE',
+  28: 'ENOSPC',
+  34: 'ERANGE',
+  61: 'ENODATA',
+  71: 'EPROTO',
+  74: 'EBADMSG',
+  75: 'EOVERFLOW',
+  90: 'EMSGSIZE',
+  93: 'EPROTONOSUPPORT',
+  95: 'EOPNOTSUPP',
+  97: 'EAFNOSUPPORT',
+  98: 'EADDRINUSE',
+  99: 'EADDRNOTAVAIL',
+  100: 'ENETDOWN',
+  101: 'ENETUNREACH',
+  105: 'ENOBUFS',
+  110: 'ETIMEDOUT',
+  113: 'EHOSTUNREACH',
+};
 
 /** The symbolic name of a positive errno value ('EOPNOTSUPP' for 95), or `E<number>` when unknown. */
 export function errnoName(errno: number): string {
-  const explicit = explicitNames[errno];
-  if (explicit) return explicit;
-  if (!reverse) {
-    reverse = new Map();
-    for (const [name, value] of Object.entries(constants.errno)) if (!reverse.has(value)) reverse.set(value, name);
-  }
-  return reverse.get(errno) ?? `E${errno}`;
+  const known = names[errno];
+  if (known) return known;
+  const name = Number.isInteger(errno) && errno > 0 ? nodeUtil().getSystemErrorName(-errno) : '';
+  return /^E[A-Z0-9]+$/.test(name) ? name : `E${errno}`;
 }
 
 /** A failed system call in the native layer (socket, setns, open, flock, mount...). */

@@ -1,5 +1,5 @@
 // Named network namespaces, the iproute2 way: a bind mount of a netns inode on a file in /var/run/netns.
-import { join } from 'node:path';
+import { nodePath } from './builtins.js';
 import { syscalls } from './syscalls.js';
 import { checkAbsolutePath, checkFileName } from './validate.js';
 
@@ -18,7 +18,7 @@ export interface NetnsDirOptions {
 export function createNetns(name: string, opts: NetnsDirOptions = {}): string {
   checkFileName(name, 'netns name');
   const dir = checkAbsolutePath(opts.dir ?? DEFAULT_NETNS_DIR, 'netns dir');
-  const path = join(dir, name);
+  const path = nodePath().join(dir, name);
   syscalls().createNetns(dir, path);
   return path;
 }
@@ -30,6 +30,9 @@ export function createNetns(name: string, opts: NetnsDirOptions = {}): string {
 export function deleteNetns(nameOrPath: string, opts: NetnsDirOptions = {}): void {
   const path = nameOrPath.startsWith('/')
     ? checkAbsolutePath(nameOrPath, 'netns path')
-    : join(checkAbsolutePath(opts.dir ?? DEFAULT_NETNS_DIR, 'netns dir'), checkFileName(nameOrPath, 'netns name'));
+    : nodePath().join(
+        checkAbsolutePath(opts.dir ?? DEFAULT_NETNS_DIR, 'netns dir'),
+        checkFileName(nameOrPath, 'netns name'),
+      );
   syscalls().deleteNetns(path);
 }

@@ -1,8 +1,6 @@
 // The one boundary between TypeScript and the kernel: a tiny, typed interface over the C N-API addon
 // (native/netlink_ops.c). The addon is loaded lazily on first use, never at import time, so importing this package
 // costs nothing on a CNI plugin's start-up path until a socket is actually needed.
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
 import { SyscallError } from './errors.js';
 
 /** Opaque handle of a readiness watch on the event loop. */
@@ -55,7 +53,7 @@ interface NativeError extends Error {
 /** Where the addon is built by `node-gyp rebuild` (the package's install script). */
 function addonPath(): string {
   // src/syscalls.ts and the bundled dist/index.js both sit one level below the package root.
-  return fileURLToPath(new URL('../build/Release/netlink_ops.node', import.meta.url));
+  return decodeURIComponent(new URL('../build/Release/netlink_ops.node', import.meta.url).pathname);
 }
 
 // Argument positions that hold a path worth naming in an error, per function.
@@ -101,7 +99,10 @@ export function syscalls(): SyscallLayer {
     const path = addonPath();
     let raw: Record<string, (...args: unknown[]) => unknown>;
     try {
-      raw = createRequire(import.meta.url)(path);
+      // process.dlopen instead of createRequire: node:module is not loaded at start-up and costs milliseconds.
+      const module = { exports: {} as Record<string, (...args: unknown[]) => unknown> };
+      process.dlopen(module, path);
+      raw = module.exports;
     } catch (error) {
       throw new Error(
         `@sriov-ts/netlink-ops: cannot load its native addon ${path} (built by the package's install script, ` +

@@ -1,7 +1,7 @@
 // The seam between the codec and the kernel. Operations talk to a NetlinkTransport; the default one is the native
 // addon, and tests can substitute a recording transport that captures every request's bytes and answers selected
 // requests itself (as real SR-IOV hardware would), passing the rest to the kernel.
-import { closeSync, openSync } from 'node:fs';
+import { nodeFs } from './builtins.js';
 import { AttrWriter, decodeMessages, encodeMessage, NLMSG_HDRLEN } from './codec.js';
 import { NLM_F, NLMSG, NLMSGERR_ATTR } from './constants.js';
 import { syscalls, type WatchHandle } from './syscalls.js';
@@ -82,8 +82,8 @@ class NativeChannel implements NetlinkChannel {
 /** The real kernel, through the native addon. */
 export const nativeTransport: NetlinkTransport = {
   open: (protocol, opts = {}) => new NativeChannel(protocol, opts),
-  openNetnsFd: (path) => openSync(path, 'r'),
-  closeNetnsFd: (fd) => closeSync(fd),
+  openNetnsFd: (path) => nodeFs().openSync(path, 'r'),
+  closeNetnsFd: (fd) => nodeFs().closeSync(fd),
 };
 
 // ---------------------------------------------------------------------------------------------------------------

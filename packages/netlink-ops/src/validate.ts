@@ -1,5 +1,5 @@
 // Input checks for everything path- or name-like that reaches a syscall. These binaries run as root.
-import { isAbsolute, normalize } from 'node:path';
+import { nodePath } from './builtins.js';
 
 /** Bad input to a netlink-ops function; nothing was changed. */
 export class InvalidArgumentError extends TypeError {
@@ -12,10 +12,10 @@ export function checkAbsolutePath(path: string, what: string): string {
   if (typeof path !== 'string' || path.length === 0 || path.length >= 4096)
     throw new InvalidArgumentError(`${what}: expected a non-empty absolute path, got ${JSON.stringify(path)}`);
   if (path.includes('\0')) throw new InvalidArgumentError(`${what}: path contains NUL`);
-  if (!isAbsolute(path)) throw new InvalidArgumentError(`${what}: path must be absolute: ${JSON.stringify(path)}`);
+  if (!path.startsWith('/')) throw new InvalidArgumentError(`${what}: path must be absolute: ${JSON.stringify(path)}`);
   if (path.split('/').includes('..'))
     throw new InvalidArgumentError(`${what}: path must not contain '..': ${JSON.stringify(path)}`);
-  const normalized = normalize(path);
+  const normalized = nodePath().normalize(path);
   return normalized.length > 1 && normalized.endsWith('/') ? normalized.slice(0, -1) : normalized;
 }
 

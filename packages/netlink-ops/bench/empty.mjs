@@ -1,0 +1,2 @@
+// Baseline for the load benchmark: an empty ES module.
+export {};
