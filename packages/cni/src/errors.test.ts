@@ -40,21 +40,24 @@ describe('CniError', () => {
   it('renders message like libcni (msg; details) and JSON like the spec', () => {
     const e = new CniError(7, 'Invalid Configuration', 'Network 192.168.0.0/31 too small to allocate from.');
     expect(e.message).toBe('Invalid Configuration; Network 192.168.0.0/31 too small to allocate from.');
-    expect(e.toJSON('1.1.0')).toStrictEqual({
+    expect(e.toWire('1.1.0')).toStrictEqual({
       cniVersion: '1.1.0',
       code: 7,
       msg: 'Invalid Configuration',
       details: 'Network 192.168.0.0/31 too small to allocate from.',
     });
-    expect(Object.keys(e.toJSON('1.1.0'))).toStrictEqual(['cniVersion', 'code', 'msg', 'details']);
+    expect(Object.keys(e.toWire('1.1.0'))).toStrictEqual(['cniVersion', 'code', 'msg', 'details']);
   });
   it('omits empty details and a missing cniVersion (Go types.Error shape)', () => {
     const e = new CniError(4, 'x');
     expect(e.message).toBe('x');
-    expect(JSON.stringify(e.toJSON())).toBe('{"code":4,"msg":"x"}');
+    expect(JSON.stringify(e.toWire())).toBe('{"code":4,"msg":"x"}');
   });
-  it('JSON.stringify(err) uses toJSON', () => {
+  it('JSON.stringify(err) gives the Go shape, also when nested (the key is not taken for a version)', () => {
     expect(JSON.parse(JSON.stringify(new CniError(11, 'later')))).toStrictEqual({ code: 11, msg: 'later' });
+    expect(JSON.parse(JSON.stringify({ e: new CniError(11, 'later') }))).toStrictEqual({
+      e: { code: 11, msg: 'later' },
+    });
   });
 });
 

@@ -55,14 +55,22 @@ export class CniError extends Error {
     this.details = details;
   }
 
-  /** The wire object; `details` omitted when empty (as Go does), `cniVersion` included when given (as the spec asks). */
-  toJSON(cniVersion?: string): CniErrorJson {
+  /**
+   * The error object a plugin prints: `cniVersion` first when given (the spec asks for it; Go's types.Error never
+   * prints it), then `code`, `msg`, and `details` unless empty (Go omits it).
+   */
+  toWire(cniVersion?: string): CniErrorJson {
     const out = {} as CniErrorJson;
     if (cniVersion !== undefined && cniVersion !== '') out.cniVersion = cniVersion;
     out.code = this.code;
     out.msg = this.msg;
     if (this.details !== '') out.details = this.details;
     return out;
+  }
+
+  /** JSON.stringify(err): Go's types.Error shape `{code, msg, details?}`. */
+  toJSON(): CniErrorJson {
+    return this.toWire();
   }
 }
 

@@ -72,7 +72,7 @@ export async function pluginMain(handlers: PluginHandlers, info: PluginInfo = {}
     stderr(`unexpected asynchronous error: ${(e as Error)?.stack ?? String(e)}\n`);
     if (!printed) {
       const err = new CniError(ErrInternal, (e as Error)?.message || String(e));
-      stdout(goIndentJson(err.toJSON(CURRENT_VERSION)));
+      stdout(goIndentJson(err.toWire(CURRENT_VERSION)));
     }
     process.exit(1);
   };

@@ -341,7 +341,7 @@ export async function dispatch(io: PluginIO, handlers: PluginHandlers, info: Plu
       log.error(`unexpected error: ${err.msg}`, { code: err.code, stack: (e as Error)?.stack ?? String(e) });
     }
     try {
-      io.stdout(goIndentJson(err.toJSON(errorVersion)));
+      io.stdout(goIndentJson(err.toWire(errorVersion)));
     } catch {
       // stdout is gone (EPIPE): nobody is left to read the error; the exit code still tells.
     }
