@@ -50,8 +50,29 @@ interface NativeError extends Error {
   syscall?: string;
 }
 
-/** Where the addon is built by `node-gyp rebuild` (the package's install script). */
+let addonPathOverride: string | undefined;
+
+/**
+ * Loads the native addon from `path` (absolute) instead of the package's own build directory: for bundles and single
+ * executable applications that carry the addon elsewhere (a SEA writes its embedded copy to a file first). Call it
+ * before the first native call. A function, not an environment variable: these binaries run as root, and the
+ * environment of a CNI plugin comes from the runtime, so it must not choose what gets dlopen()ed.
+ */
+export function setNativeAddonPath(path: string): void {
+  if (typeof path !== 'string' || !path.startsWith('/') || path.includes('\0')) {
+    throw new TypeError(
+      `@sriov-ts/netlink-ops: setNativeAddonPath needs an absolute path, got ${JSON.stringify(path)}`,
+    );
+  }
+  if (loadedFrom !== undefined && loadedFrom !== path) {
+    throw new Error(`@sriov-ts/netlink-ops: the native addon is already loaded from ${loadedFrom}`);
+  }
+  addonPathOverride = path;
+}
+
+/** Where the addon is built by `node-gyp rebuild` (the package's install script), unless overridden. */
 function addonPath(): string {
+  if (addonPathOverride !== undefined) return addonPathOverride;
   // src/syscalls.ts and the bundled dist/index.js both sit one level below the package root.
   return decodeURIComponent(new URL('../build/Release/netlink_ops.node', import.meta.url).pathname);
 }
@@ -92,6 +113,7 @@ function wrap(raw: Record<string, (...args: unknown[]) => unknown>): SyscallLaye
 }
 
 let loaded: SyscallLayer | undefined;
+let loadedFrom: string | undefined;
 
 /** The native syscall layer, loaded on first call. */
 export function syscalls(): SyscallLayer {
@@ -111,6 +133,7 @@ export function syscalls(): SyscallLayer {
       );
     }
     loaded = wrap(raw);
+    loadedFrom = path;
   }
   return loaded;
 }

@@ -1,0 +1,41 @@
+// setNativeAddonPath: where a bundle or a single executable application loads the addon from.
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+
+const built = fileURLToPath(new URL('../build/Release/netlink_ops.node', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'nlops-addon-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function freshModule() {
+  vi.resetModules();
+  return import('./syscalls.js');
+}
+
+describe('setNativeAddonPath', () => {
+  it('accepts only absolute paths', async () => {
+    const { setNativeAddonPath } = await freshModule();
+    expect(() => setNativeAddonPath('build/Release/netlink_ops.node')).toThrow(TypeError);
+    expect(() => setNativeAddonPath('')).toThrow(TypeError);
+    expect(() => setNativeAddonPath('/x\0y')).toThrow(TypeError);
+  });
+
+  it('loads the addon from the given file, not from the package', async () => {
+    const { setNativeAddonPath, syscalls, isAddonLoaded } = await freshModule();
+    setNativeAddonPath(join(dir, 'missing.node'));
+    expect(() => syscalls()).toThrow(/cannot load its native addon .*missing\.node/);
+    expect(isAddonLoaded()).toBe(false);
+
+    const copy = join(dir, 'copy.node');
+    copyFileSync(built, copy);
+    setNativeAddonPath(copy);
+    expect(syscalls().flock(0, 2)).toBe(true);
+    syscalls().flock(0, 0);
+    expect(isAddonLoaded()).toBe(true);
+    // Once loaded, the same path is a no-op and another path is refused (a second dlopen would not replace it).
+    expect(() => setNativeAddonPath(copy)).not.toThrow();
+    expect(() => setNativeAddonPath(built)).toThrow(/already loaded from .*copy\.node/);
+  });
+});
