@@ -51,6 +51,10 @@ export interface AttachmentCache {
   logFile: string;
   /** undefined when the file was written by the Go plugin (re-detect from sysfs). */
   dpdkMode?: boolean | undefined;
+  /** Legacy `pfOnly`: the PF itself was moved (ours; absent in Go files). */
+  pfOnly?: boolean | undefined;
+  /** CNI_IFNAME of the attachment, for GC (ours; absent in Go files). */
+  ifName?: string | undefined;
 }
 
 export function toGoJson(c: AttachmentCache): Record<string, unknown> {
@@ -95,6 +99,8 @@ export function toGoJson(c: AttachmentCache): Record<string, unknown> {
     logFile: c.logFile,
   });
   if (c.dpdkMode !== undefined) out.dpdkMode = c.dpdkMode;
+  if (c.pfOnly) out.pfOnly = true;
+  if (c.ifName) out.cniIfName = c.ifName;
   return out;
 }
 
@@ -148,6 +154,8 @@ export function fromGoJson(raw: unknown): AttachmentCache {
     logLevel: str(top.loglevel, 'logLevel'),
     logFile: str(top.logfile, 'logFile'),
     dpdkMode: typeof top.dpdkmode === 'boolean' ? top.dpdkmode : undefined,
+    pfOnly: top.pfonly === true ? true : undefined,
+    ifName: typeof top.cniifname === 'string' ? top.cniifname : undefined,
   };
 }
 

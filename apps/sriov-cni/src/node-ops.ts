@@ -61,9 +61,10 @@ export function nodeOps(o: NodeOpsOptions): Ops {
       };
     },
     vfExists: (pciAddress) => sysfs.hasPciDevice(pciAddress) && sysfs.vfIndex(pciAddress) !== null,
-    pfForName(pf) {
+    pfByName(pf) {
       const address = sysfs.netdevPciAddress(pf);
-      return address === null ? undefined : { pciAddress: address };
+      if (address === null) return undefined;
+      return { pciAddress: address, driver: sysfs.driver(address) ?? undefined, vfs: sysfs.vfs(address) };
     },
     netnsState(path) {
       try {
@@ -111,6 +112,7 @@ export function nodeOps(o: NodeOpsOptions): Ops {
       setVfKnob(nl, pf, vf, c);
     },
     lockVf: (pci) => state.lockVf(pci),
+    lockPf: (pci) => state.lockVf(pci, undefined, 'pf_lock'),
     readAllocation: (pci) => state.readAllocation(pci),
     writeAllocation: (pci, netns) => state.writeAllocation(pci, netns),
     deleteAllocation: (pci) => state.deleteAllocation(pci),

@@ -33,7 +33,10 @@ export interface Ops {
   // sysfs
   locateVf(pciAddress: string): VfLocation;
   vfExists(pciAddress: string): boolean;
-  pfForName(pf: string): { pciAddress: string } | undefined;
+  /** Legacy mode: the PCI function behind a PF netdev, its driver and its VFs by index. */
+  pfByName(
+    pf: string,
+  ): { pciAddress: string; driver: string | undefined; vfs: { index: number; address: string }[] } | undefined;
   // netns
   /** 'ok' | 'missing' (ENOENT) | 'not-netns' (exists, not an nsfs file) */
   netnsState(path: string): 'ok' | 'missing' | 'not-netns';
@@ -54,6 +57,8 @@ export interface Ops {
   // state
   /** Exclusive per-VF lock (60 s timeout); returns its release. */
   lockVf(pciAddress: string): Promise<() => void>;
+  /** Legacy mode: the PF lock under which a free VF is picked. */
+  lockPf(pciAddress: string): Promise<() => void>;
   /** Content (netns path) of pci/<addr>, or undefined. */
   readAllocation(pciAddress: string): string | undefined;
   writeAllocation(pciAddress: string, netns: string): void;

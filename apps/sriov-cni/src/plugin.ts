@@ -35,12 +35,59 @@ export const cacheKey = (inv: Pick<Invocation, 'containerId' | 'ifName'>) => `${
 // ---------------------------------------------------------------------------------------------------------- ADD
 
 export async function cmdAdd(conf: SriovConf, inv: Invocation, ops: Ops): Promise<AddOutcome> {
+  if (conf.deviceID === '') return addLegacy(conf, inv, ops);
   const vf = locate(conf, ops);
   const unlock = await ops.lockVf(vf.pciAddress); // a one-shot process would hold it to exit; in-process callers must not
   try {
     return await addLocked(conf, vf, inv, ops);
   } finally {
     unlock();
+  }
+}
+
+/**
+ * *Beyond*: the original plugin's `master` form. `pfOnly` moves the PF itself; otherwise the VF named by CNI_ARGS
+ * VF=N (or netconf `vf`) is used, or the first VF of the PF that has a netdev in the host and no live allocation,
+ * picked under a PF lock so two ADDs never pick the same one.
+ */
+async function addLegacy(conf: SriovConf, inv: Invocation, ops: Ops): Promise<AddOutcome> {
+  const pf = ops.pfByName(conf.master);
+  if (!pf)
+    throw new PluginError(
+      `SRIOV-CNI failed to load netconf: LoadConf(): master ${conf.master} is not a PCI network device`,
+    );
+  const unlockPf = await ops.lockPf(pf.pciAddress);
+  try {
+    if (conf.pfOnly) {
+      if (planAdd(conf.knobs).length > 0)
+        throw new PluginError('pfOnly: PF-side VF settings do not apply to the PF itself');
+      const location = {
+        pciAddress: pf.pciAddress,
+        pf: conf.master,
+        vfIndex: -1,
+        netdev: conf.master,
+        driver: pf.driver,
+      };
+      return await addLocked(conf, location, inv, ops);
+    }
+    const candidates = conf.vf === undefined ? pf.vfs : pf.vfs.filter((v) => v.index === conf.vf);
+    if (candidates.length === 0) throw new PluginError(`VF ${conf.vf} not found on PF ${conf.master}`);
+    for (const candidate of candidates) {
+      const vf = ops.locateVf(candidate.address);
+      const owner = ops.readAllocation(vf.pciAddress);
+      const taken = owner !== undefined && owner !== '' && ops.netnsState(owner) === 'ok';
+      const free = vf.netdev !== undefined && ops.getLink(undefined, vf.netdev) !== undefined && !taken;
+      if (!free && conf.vf === undefined) continue;
+      const unlock = await ops.lockVf(vf.pciAddress);
+      try {
+        return await addLocked({ ...conf, deviceID: vf.pciAddress }, vf, inv, ops);
+      } finally {
+        unlock();
+      }
+    }
+    throw new PluginError(`no free VF on PF ${conf.master}`);
+  } finally {
+    unlockPf();
   }
 }
 
@@ -62,6 +109,8 @@ async function addLocked(conf: SriovConf, vf: VfLocation, inv: Invocation, ops: 
   // knob; on real hardware the list is always there.
   const origKnobs = plan.length > 0 ? ops.readVf(vf.pf, vf.vfIndex) : undefined;
   const record = makeCache(conf, vf, dpdkMode, host, origKnobs);
+  record.ifName = inv.ifName;
+  if (vf.vfIndex < 0) record.pfOnly = true;
   const key = cacheKey(inv);
   const undo = new UndoStack();
   ops.writePending(key, record); // crash journal: a DEL after SIGKILL finds what to undo
@@ -297,7 +346,7 @@ async function delLocked(cached: AttachmentCache, key: string, inv: Invocation, 
     ops.log('info', 'VF is allocated to another netns; not resetting it', { owner, deviceID: cached.deviceID });
     return finish(key, ops);
   }
-  if (!ops.vfExists(cached.deviceID)) {
+  if (!cached.pfOnly && !ops.vfExists(cached.deviceID)) {
     ops.log('warning', `VF ${cached.deviceID} is gone; nothing to reset`);
     ops.deleteAllocation(cached.deviceID);
     return finish(key, ops);
@@ -306,7 +355,7 @@ async function delLocked(cached: AttachmentCache, key: string, inv: Invocation, 
   // 3. PF-side knobs back to what they were (before the netdev: some drivers refuse MAC changes otherwise).
   const vf = { pf: cached.master, vfIndex: cached.vfId };
   const set = knobsOf(cached);
-  const needsRead = planAdd(set).length > 0 || cached.orig.adminMac !== '';
+  const needsRead = !cached.pfOnly && (planAdd(set).length > 0 || cached.orig.adminMac !== '');
   const current = needsRead ? ops.readVf(vf.pf, vf.vfIndex) : undefined;
   for (const change of planRestore(set, cached.orig, current)) {
     try {
@@ -445,32 +494,23 @@ export async function cmdGc(
   const errors: string[] = [];
   for (const key of ops.listCacheKeys()) {
     if (keep.has(key)) continue;
-    let c: AttachmentCache | undefined;
     try {
-      c = ops.readCache(key);
-    } catch {
-      continue;
-    }
-    if (!c || c.name !== network) continue;
-    try {
-      const owner = ops.readAllocation(c.deviceID);
-      await cmdDel({ containerId: '', ifName: '', netns: owner ?? '' }, withFixedCache(ops, key, c));
+      const c = ops.readCache(key);
+      if (!c || c.name !== network) continue;
+      // Ours record the pod-side name; for a Go file the key is "<containerID>-<ifName>" (k8s IDs have no "-").
+      const ifName = c.ifName ?? key.slice(key.indexOf('-') + 1);
+      const unlock = await ops.lockVf(c.deviceID);
+      try {
+        const owner = ops.readAllocation(c.deviceID) ?? '';
+        await delLocked({ ...c, ipamType: '' }, key, { containerId: '', ifName, netns: owner }, ops); // IPAM: GC is forwarded
+      } finally {
+        unlock();
+      }
     } catch (e) {
       errors.push(`${key}: ${msg(e)}`);
     }
   }
   if (errors.length > 0) throw new PluginError(`GC failed for ${errors.length} attachment(s): ${errors.join('; ')}`);
-}
-
-/** GC reuses DEL on a cache entry found by listing, with IPAM left to the GC delegation. */
-function withFixedCache(ops: Ops, key: string, c: AttachmentCache): Ops {
-  return {
-    ...ops,
-    readCache: (k) => (k === cacheKey({ containerId: '', ifName: '' }) ? { ...c, ipamType: '' } : undefined),
-    readPending: () => undefined,
-    deleteCache: () => ops.deleteCache(key),
-    deletePending: () => ops.deletePending(key),
-  };
 }
 
 // ---------------------------------------------------------------------------------------------------- helpers

@@ -27,8 +27,12 @@ export class StateStore {
   constructor(readonly dir = DEFAULT_STATE_DIR) {}
 
   /** Exclusive flock on the VF's lock file; the fd stays open (and locked) until the process exits. */
-  async lockVf(pciAddress: string, timeoutMs = LOCK_TIMEOUT_MS): Promise<() => void> {
-    const dir = join(this.dir, 'pci', 'vf_lock');
+  async lockVf(
+    pciAddress: string,
+    timeoutMs = LOCK_TIMEOUT_MS,
+    kind: 'vf_lock' | 'pf_lock' = 'vf_lock',
+  ): Promise<() => void> {
+    const dir = join(this.dir, 'pci', kind);
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     const path = join(dir, `${pci(pciAddress)}.lock`);
     const fd = openSync(path, constants.O_RDONLY | constants.O_CREAT | constants.O_NOFOLLOW, 0o600);

@@ -71,7 +71,7 @@ export function memoryNode(): MemoryNode {
   n.ops = {
     locateVf: () => location,
     vfExists: () => true,
-    pfForName: () => ({ pciAddress: '0000:af:00.0' }),
+    pfByName: () => ({ pciAddress: '0000:af:00.0', driver: 'i40e', vfs: [{ index: 0, address: '0000:af:06.0' }] }),
     netnsState: (p) => (p.startsWith('/gone') ? 'missing' : 'ok'),
     getLink: (netns, name) => find(netns, name),
     moveIntoNetns: (host, netns, newName) => {
@@ -114,6 +114,7 @@ export function memoryNode(): MemoryNode {
       step('lockVf');
       return () => undefined;
     },
+    lockPf: async () => () => undefined,
     readAllocation: (pci) => n.allocations.get(pci),
     writeAllocation: (pci, netns) => {
       step('writeAllocation');
