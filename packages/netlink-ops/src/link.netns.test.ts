@@ -1,5 +1,5 @@
 import { executable, isRoot, missingPrerequisites } from '@sriov-ts/test-support';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ipJson, ipLink, Sandbox, uniquePrefix } from '../test/helpers.js';
 import { NetlinkError } from './errors.js';
 import {
