@@ -3,6 +3,19 @@
 import { parseDevicePluginConfig } from '@sriov-ts/netconf-schema';
 import type { ResourceConfig, Selector } from './types.js';
 
+const PREFIX_RULE =
+  'resource prefix must be a DNS subdomain (lower-case a-z, 0-9, "-" and ".", at most 253 characters)';
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/**
+ * kubelet only accepts extended resource names whose domain is a DNS-1123 subdomain; the prefix also becomes part of
+ * socket, device-info and CDI file names, so anything else (a "/" or "..") is rejected up front. The Go plugin only
+ * fails later, when kubelet refuses the registration.
+ */
+export function isValidPrefix(prefix: string): boolean {
+  return prefix.length <= 253 && DNS_SUBDOMAIN.test(prefix);
+}
+
 export class InvalidConfigError extends Error {
   override readonly name = 'InvalidConfigError';
   constructor(
@@ -23,9 +36,18 @@ export function loadDevicePluginConfig(
   defaultPrefix: string,
   warn: (message: string) => void = () => {},
 ): ResourceConfig[] {
+  if (!isValidPrefix(defaultPrefix)) {
+    throw new InvalidConfigError(`-resource-prefix ${JSON.stringify(defaultPrefix)}: ${PREFIX_RULE}`, '');
+  }
   const result = parseDevicePluginConfig(text, { defaultResourcePrefix: defaultPrefix });
   for (const w of result.warnings) warn(w);
   if (!result.ok) throw new InvalidConfigError(result.error.message, result.error.path);
+  for (const pool of result.config.resources) {
+    if (!isValidPrefix(pool.resourcePrefix)) {
+      const path = `resourceList[${pool.index}].resourcePrefix`;
+      throw new InvalidConfigError(`${path}: ${JSON.stringify(pool.resourcePrefix)}: ${PREFIX_RULE}`, path);
+    }
+  }
   return result.config.resources.map((pool) => ({
     resourceName: pool.resourceName,
     resourcePrefix: pool.resourcePrefix,

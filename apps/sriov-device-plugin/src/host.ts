@@ -5,7 +5,7 @@ import type { HostSnapshot } from './discovery.js';
 import type { LinkSource } from './health.js';
 import type { Logger } from './logger.js';
 import type { HostSource } from './plugin.js';
-import type { PciFacts } from './types.js';
+import type { AuxFacts, PciFacts } from './types.js';
 
 /** netlink EncapType names for the ARPHRD numbers that matter (what `linkTypes` selectors compare against). */
 export function linkTypeName(arphrd: number | null): string | null {
@@ -22,6 +22,46 @@ export function linkTypeName(arphrd: number | null): string | null {
     default:
       return `arphrd-${arphrd}`;
   }
+}
+
+/**
+ * Scalable functions (auxiliary devices) of a network PCI function that has netdevs. Only PFs/non-VF functions are
+ * looked at: SFs are created on PFs, and skipping VFs saves a readdir per VF on large nodes.
+ */
+function auxDevicesOf(info: PciDeviceInfo, sysfs: Sysfs, log: Logger): AuxFacts[] {
+  if (info.baseClass !== '02' || info.netdevs.length === 0 || info.physfn !== null) return [];
+  const out: AuxFacts[] = [];
+  let names: string[];
+  try {
+    names = sysfs.auxiliaryDevices(info.address);
+  } catch (err) {
+    log.debug('cannot list auxiliary devices', { device: info.address, err });
+    return [];
+  }
+  for (const name of names) {
+    try {
+      const aux = sysfs.auxiliaryDeviceInfo(name);
+      let linkType: string | null = null;
+      if (aux.netdevs[0] !== undefined) {
+        try {
+          linkType = linkTypeName(sysfs.netdevType(aux.netdevs[0]));
+        } catch {
+          linkType = null;
+        }
+      }
+      out.push({
+        name: aux.name,
+        type: aux.type,
+        sfnum: aux.sfnum,
+        netdevs: aux.netdevs,
+        linkType: linkType ?? linkTypeName(info.linkType),
+        rdmaDevices: aux.rdmaDevices,
+      });
+    } catch (err) {
+      log.warn('skipping auxiliary device', { device: name, parent: info.address, err });
+    }
+  }
+  return out;
 }
 
 export function factsFromSysfs(info: PciDeviceInfo, sysfs: Sysfs, log: Logger): PciFacts {
@@ -55,8 +95,7 @@ export function factsFromSysfs(info: PciDeviceInfo, sysfs: Sysfs, log: Logger): 
     linkType: linkTypeName(info.linkType),
     rdmaDevices: info.rdmaDevices,
     pKey,
-    // sysfs-pci has no auxiliary-bus reader yet, so auxNetDevice pools find no devices (reported in the README).
-    auxDevices: [],
+    auxDevices: auxDevicesOf(info, sysfs, log),
   };
 }
 

@@ -81,6 +81,17 @@ export class DevicePlugin {
   private stopped = false;
   private rescanTimer: NodeJS.Timeout | null = null;
   private rescanChain: Promise<void> = Promise.resolve();
+  /** Serializes changes to the set of running servers (re-discovery vs kubelet-restart handling). */
+  private serverLock: Promise<void> = Promise.resolve();
+
+  private withServerLock<T>(fn: () => Promise<T>): Promise<T> {
+    const result = this.serverLock.then(fn);
+    this.serverLock = result.then(
+      () => {},
+      () => {},
+    );
+    return result;
+  }
 
   constructor(private readonly opts: PluginOptions) {
     this.devicePluginDir = opts.devicePluginDir ?? DEFAULT_DEVICE_PLUGIN_DIR;
@@ -146,14 +157,15 @@ export class DevicePlugin {
         log.error('link events unavailable; device health will not follow PF links', { err });
       }
     }
-    await this.apply(await this.opts.host.snapshot());
+    const first = await this.opts.host.snapshot();
+    await this.withServerLock(() => this.apply(first));
     // Direct mode: kubelet restarts wipe the folder. Watcher mode: a removed socket means kubelet de-registered
     // us, and re-creating it makes kubelet find us again.
     this.folderWatch = new FolderWatch({
       dir: this.socketDir,
       pollMs: this.opts.socketPollMs ?? 5000,
       log,
-      onCheck: () => this.checkSockets(),
+      onCheck: () => this.withServerLock(() => this.checkSockets()),
     });
     this.folderWatch.start();
     if (this.opts.watchConfig ?? true) {
@@ -213,8 +225,9 @@ export class DevicePlugin {
       }
       const entry = this.entries.get(name);
       if (entry !== undefined) {
+        const configChanged = JSON.stringify(entry.pool.config) !== JSON.stringify(p.config);
         entry.pool.config = p.config;
-        const changed = entry.pool.setDevices(p.devices, false);
+        const changed = entry.pool.setDevices(p.devices, false) || configChanged;
         this.health.evaluate(entry.pool);
         if (changed) {
           log.info('resource pool devices changed', { resource: name, devices: p.devices.length });
@@ -249,6 +262,7 @@ export class DevicePlugin {
 
   private async stopEntry(name: string, entry: Entry): Promise<void> {
     entry.generation++;
+    this.registered.delete(name);
     this.entries.delete(name);
     this.health.untrack(entry.pool);
     await entry.server.stop();
@@ -288,6 +302,12 @@ export class DevicePlugin {
 
   /** Pool names whose last registration succeeded (for readiness). */
   readonly registered = new Set<string>();
+
+  /** Ready: at least one pool, and (direct mode) every pool registered with kubelet. */
+  get ready(): boolean {
+    if (this.entries.size === 0) return false;
+    return this.watcherMode || [...this.entries.keys()].every((n) => this.registered.has(n));
+  }
 
   /** Re-creates and re-registers every pool whose socket vanished (kubelet restart) or was replaced. */
   private async checkSockets(): Promise<void> {
@@ -330,7 +350,10 @@ export class DevicePlugin {
         // Still re-discover devices under the old config.
       }
       try {
-        await this.apply(await this.opts.host.snapshot());
+        // Discovery outside the lock; only applying it excludes kubelet-restart handling.
+        const snapshot = await this.opts.host.snapshot();
+        if (this.stopped) return;
+        await this.withServerLock(() => this.apply(snapshot));
         if (configChanged) {
           this.metrics.configReload('applied');
           log.info('configuration reloaded', { reason, resources: this.resources });
@@ -353,7 +376,9 @@ export class DevicePlugin {
     await this.folderWatch?.stop();
     await this.opts.host.links?.stop();
     await this.rescanChain.catch(() => {});
-    for (const [name, entry] of [...this.entries]) await this.stopEntry(name, entry);
+    await this.withServerLock(async () => {
+      for (const [name, entry] of [...this.entries]) await this.stopEntry(name, entry);
+    });
     if (this.opts.useCdi) this.cdi.cleanAll();
     this.opts.log.info('stopped');
   }

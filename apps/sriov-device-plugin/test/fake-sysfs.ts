@@ -63,17 +63,31 @@ export class FakeSysfs {
       symlinkSync(`../${d.pf}`, join(dir, 'physfn'));
       symlinkSync(`../${d.address}`, join(this.dir(d.pf), `virtfn${d.vfIndex ?? 0}`));
     }
-    for (const n of d.netdevs ?? []) {
-      mkdirSync(join(dir, 'net', n), { recursive: true });
-      const cls = join(this.root, 'sys/class/net', n);
-      mkdirSync(cls, { recursive: true });
-      writeFileSync(join(cls, 'type'), `${d.netType ?? 1}\n`);
-    }
+    for (const n of d.netdevs ?? []) this.netdev(dir, n, d.netType ?? 1);
     for (const r of d.rdma ?? []) {
       mkdirSync(join(dir, 'infiniband', r, 'ports/1/pkeys'), { recursive: true });
       if (d.pkey !== undefined) writeFileSync(join(dir, 'infiniband', r, 'ports/1/pkeys/0'), `${d.pkey}\n`);
     }
     if (d.uio !== undefined) mkdirSync(join(dir, 'uio', d.uio), { recursive: true });
+  }
+
+  /** `<deviceDir>/net/<if>/type`, and `sys/class/net/<if>` linking to it, as the kernel lays it out. */
+  private netdev(deviceDir: string, name: string, type: number): void {
+    const dir = join(deviceDir, 'net', name);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'type'), `${type}\n`);
+    symlinkSync(dir, join(this.root, 'sys/class/net', name));
+  }
+
+  /** A scalable function `<driver>.sf.<id>` under a PCI parent, registered on the auxiliary bus. */
+  addSf(parent: string, name: string, o: { sfnum: number; netdev?: string; rdma?: string }): void {
+    const dir = join(this.dir(parent), name);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'sfnum'), `${o.sfnum}\n`);
+    if (o.netdev !== undefined) this.netdev(dir, o.netdev, 1);
+    if (o.rdma !== undefined) mkdirSync(join(dir, 'infiniband', o.rdma), { recursive: true });
+    mkdirSync(join(this.root, 'sys/bus/auxiliary/devices'), { recursive: true });
+    symlinkSync(dir, join(this.root, 'sys/bus/auxiliary/devices', name));
   }
 
   /** A PF with `count` VFs (VF i at bus:<2+i/8>.<i%8>), like a real SR-IOV NIC. */

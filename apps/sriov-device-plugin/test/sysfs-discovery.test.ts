@@ -106,3 +106,122 @@ describe('discovery on a fake sysfs tree', () => {
     expect(host.nodes.exists('/dev/vhost-net')).toBe(false);
   });
 });
+
+describe('full kubelet flow on a fake sysfs tree', () => {
+  it('auxNetDevice (SF) and accelerator pools: discovery, ListAndWatch, Allocate, CDI kinds', async () => {
+    fs.add({ address: '0000:03:00.0', vendor: '15b3', device: '101d', driver: 'mlx5_core', netdevs: ['p0'], numa: 1 });
+    fs.addSf('0000:03:00.0', 'mlx5_core.sf.2', { sfnum: 1, netdev: 'en3f0pf0sf1', rdma: 'mlx5_4' });
+    fs.addSf('0000:03:00.0', 'mlx5_core.sf.3', { sfnum: 2, netdev: 'en3f0pf0sf2', rdma: 'mlx5_5' });
+    fs.addSf('0000:03:00.0', 'mlx5_core.sf.4', { sfnum: 7, netdev: 'en3f0pf0sf7' });
+    fs.add({
+      address: '0000:af:00.0',
+      classCode: '120000',
+      device: '0d5c',
+      driver: 'vfio-pci',
+      iommuGroup: 9,
+      numa: 1,
+    });
+    fs.rdmaChar('infiniband_verbs', 'uverbs4', 'mlx5_4');
+    fs.devNode('/dev/infiniband/rdma_cm');
+    const host = createSysfsHost({ sysfs: createSysfs({ root }), log: silentLogger });
+    const { startHarness } = await import('./plugin-harness.js');
+    const h = await startHarness(
+      host,
+      {
+        resourceList: [
+          {
+            resourceName: 'sf_rdma',
+            resourcePrefix: 'nvidia.com',
+            deviceType: 'auxNetDevice',
+            selectors: [{ auxTypes: ['sf'], pfNames: ['p0#1-2'], isRdma: true }],
+            additionalInfo: { '0000:03:00.0': { port: 'p0' } },
+          },
+          { resourceName: 'qat', deviceType: 'accelerator', selectors: { devices: ['0d5c'] } },
+        ],
+      },
+      { useCdi: true },
+    );
+    try {
+      const k = h.kubelet;
+      await k.waitFor(
+        () => (k.latest('nvidia.com/sf_rdma')?.length ?? 0) === 2 && k.plugins.has('intel.com/qat'),
+        'pools',
+      );
+      expect(k.latest('nvidia.com/sf_rdma')).toEqual([
+        { ID: 'mlx5_core.sf.2', health: 'Healthy', topology: { nodes: [{ ID: 1 }] } },
+        { ID: 'mlx5_core.sf.3', health: 'Healthy', topology: { nodes: [{ ID: 1 }] } },
+      ]);
+      const sf = (await k.allocate('nvidia.com/sf_rdma', ['mlx5_core.sf.2'])).containerResponses[0]!;
+      expect(sf.envs).toEqual({
+        PCIDEVICE_NVIDIA_COM_SF_RDMA: 'mlx5_core.sf.2',
+        PCIDEVICE_NVIDIA_COM_SF_RDMA_INFO:
+          '{"mlx5_core.sf.2":{"extra":{"port":"p0"},"generic":{"deviceID":"mlx5_core.sf.2"},"rdma":{"rdma_cm":"/dev/infiniband/rdma_cm","rdma_dev":"mlx5_4","uverbs":"/dev/infiniband/uverbs4"}}}',
+      });
+      expect(sf.annotations).toEqual({ 'cdi.k8s.io/nvidia.com_net-sf': 'nvidia.com/net-sf=mlx5_core.sf.2' });
+      const qat = (await k.allocate('intel.com/qat', ['0000:af:00.0'])).containerResponses[0]!;
+      expect(qat.annotations).toEqual({ 'cdi.k8s.io/intel.com_net-accel': 'intel.com/net-accel=0000:af:00.0' });
+      expect(qat.envs.PCIDEVICE_INTEL_COM_QAT_INFO).toBe(
+        '{"0000:af:00.0":{"generic":{"deviceID":"0000:af:00.0"},"vfio":{"dev-mount":"/dev/vfio/9","mount":"/dev/vfio/vfio"}}}',
+      );
+      const { readdirSync, readFileSync } = await import('node:fs');
+      expect(readdirSync(h.cdiDir).sort()).toEqual([
+        'sriov-dp-intel.com-net-accel-qat.yaml',
+        'sriov-dp-nvidia.com-net-sf-sf_rdma.yaml',
+      ]);
+      expect(readFileSync(join(h.cdiDir, 'sriov-dp-nvidia.com-net-sf-sf_rdma.yaml'), 'utf8')).toBe(
+        [
+          'cdiVersion: "0.5.0"',
+          'kind: "nvidia.com/net-sf"',
+          'devices:',
+          '- name: "mlx5_core.sf.2"',
+          '  containerEdits:',
+          '    deviceNodes:',
+          '    - path: "/dev/infiniband/uverbs4"',
+          '      hostPath: "/dev/infiniband/uverbs4"',
+          '      permissions: "rw"',
+          '    - path: "/dev/infiniband/rdma_cm"',
+          '      hostPath: "/dev/infiniband/rdma_cm"',
+          '      permissions: "rw"',
+          '- name: "mlx5_core.sf.3"',
+          '  containerEdits:',
+          '    deviceNodes:',
+          '    - path: "/dev/infiniband/rdma_cm"',
+          '      hostPath: "/dev/infiniband/rdma_cm"',
+          '      permissions: "rw"',
+          'containerEdits: {}',
+          '',
+        ].join('\n'),
+      );
+      // aux pools write no device-info files
+      expect(() => readdirSync(h.devInfoDir)).toThrow();
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('a numvfs change on the tree is picked up by a rescan', async () => {
+    fs.addPfWithVfs({ bus: '3b', pfName: 'ens1f0', count: 2 });
+    const host = createSysfsHost({ sysfs: createSysfs({ root }), log: silentLogger });
+    const { startHarness } = await import('./plugin-harness.js');
+    const h = await startHarness(host, {
+      resourceList: [{ resourceName: 'vfs', selectors: [{ pfNames: ['ens1f0'] }] }],
+    });
+    try {
+      const k = h.kubelet;
+      await k.waitFor(() => (k.latest('intel.com/vfs')?.length ?? 0) === 2, 'two VFs');
+      fs.add({
+        address: '0000:3b:02.2',
+        device: '1889',
+        driver: 'iavf',
+        pf: '0000:3b:00.0',
+        vfIndex: 2,
+        netdevs: ['ens1f0v2'],
+      });
+      fs.setNumVfs('0000:3b:00.0', 3);
+      await h.plugin.rescan('test');
+      await k.waitFor(() => (k.latest('intel.com/vfs')?.length ?? 0) === 3, 'three VFs');
+    } finally {
+      await h.close();
+    }
+  });
+});
