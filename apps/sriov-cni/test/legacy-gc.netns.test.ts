@@ -51,7 +51,7 @@ describe.skipIf(reason !== null)('legacy mode, GC and STATUS', () => {
       for (const p of pods) expect((await runPlugin(t, { command: 'DEL', ...p, conf })).status).toBe(0);
       for (const i of [0, 1, 2]) expect(linkIn(t.lab.vf(0, i).netdev!)).toBeDefined();
     } finally {
-      pods.forEach((p, i) => reclaim(t, p.netns, t.lab.vf(0, [0, 2, 1][i]!).netdev!));
+      for (const [i, p] of pods.entries()) reclaim(t, p.netns, t.lab.vf(0, [0, 2, 1][i]!).netdev!);
     }
   });
 

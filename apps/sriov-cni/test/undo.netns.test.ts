@@ -126,7 +126,7 @@ describe.skipIf(reason !== null)('ADD failures leave nothing behind (in-process,
         // VLAN_LIST(12) > VLAN_INFO(1): {vf 1, vlan 100, qos 3, __be16 0x8100, pad}
         '20001600' + '1c000100' + '18000c00' + '14000100' + '01000000' + '64000000' + '03000000' + '81000000',
         // MAC(1): {vf 1, mac[32]}
-        '30001600' + '2c000100' + '28000100' + '01000000' + '02aabbccddee' + '00'.repeat(26),
+        `300016002c000100280001000100000002aabbccddee${'00'.repeat(26)}`,
         // RATE(6): {vf 1, min 10, max 100}
         '18001600' + '14000100' + '10000600' + '01000000' + '0a000000' + '64000000',
         // SPOOFCHK(4): {vf 1, 0}
