@@ -38,4 +38,32 @@ describe('setNativeAddonPath', () => {
     expect(() => setNativeAddonPath(copy)).not.toThrow();
     expect(() => setNativeAddonPath(built)).toThrow(/already loaded from .*copy\.node/);
   });
+
+  it('calls a path function on the first native call only, once', async () => {
+    const { setNativeAddonPath, syscalls } = await freshModule();
+    const copy = join(dir, 'lazy.node');
+    let calls = 0;
+    setNativeAddonPath(() => {
+      calls++;
+      copyFileSync(built, copy); // what a single executable does: write the addon out when it is needed
+      return copy;
+    });
+    expect(calls).toBe(0);
+    expect(syscalls().flock(0, 2)).toBe(true);
+    syscalls().flock(0, 0);
+    expect(calls).toBe(1);
+    expect(() => setNativeAddonPath(built)).toThrow(/already loaded from .*lazy\.node/);
+  });
+
+  it('a path function that fails or returns a relative path fails the load, and is retried next time', async () => {
+    const { setNativeAddonPath, syscalls, isAddonLoaded } = await freshModule();
+    let answer: () => string = () => {
+      throw new Error('cannot extract the addon: EROFS');
+    };
+    setNativeAddonPath(() => answer());
+    expect(() => syscalls()).toThrow(/EROFS/);
+    answer = () => 'relative.node';
+    expect(() => syscalls()).toThrow(TypeError);
+    expect(isAddonLoaded()).toBe(false);
+  });
 });

@@ -50,28 +50,35 @@ interface NativeError extends Error {
   syscall?: string;
 }
 
-let addonPathOverride: string | undefined;
+let addonPathOverride: string | (() => string) | undefined;
 
 /**
- * Loads the native addon from `path` (absolute) instead of the package's own build directory: for bundles and single
- * executable applications that carry the addon elsewhere (a SEA writes its embedded copy to a file first). Call it
- * before the first native call. A function, not an environment variable: these binaries run as root, and the
- * environment of a CNI plugin comes from the runtime, so it must not choose what gets dlopen()ed.
+ * Loads the native addon from an absolute path instead of the package's own build directory: for bundles and single
+ * executable applications that carry the addon elsewhere. `path` may be a function, called once on the first native
+ * call, so that a single executable writes its embedded copy to disk only when netlink is really used (a CNI VERSION
+ * call never is). Call it before the first native call. A function, not an environment variable: these binaries run
+ * as root, and the environment of a CNI plugin comes from the runtime, so it must not choose what gets dlopen()ed.
  */
-export function setNativeAddonPath(path: string): void {
-  if (typeof path !== 'string' || !path.startsWith('/') || path.includes('\0')) {
-    throw new TypeError(
-      `@sriov-ts/netlink-ops: setNativeAddonPath needs an absolute path, got ${JSON.stringify(path)}`,
-    );
-  }
+export function setNativeAddonPath(path: string | (() => string)): void {
+  if (typeof path !== 'function') checkAbsolute(path);
   if (loadedFrom !== undefined && loadedFrom !== path) {
     throw new Error(`@sriov-ts/netlink-ops: the native addon is already loaded from ${loadedFrom}`);
   }
   addonPathOverride = path;
 }
 
+function checkAbsolute(path: string): string {
+  if (typeof path !== 'string' || !path.startsWith('/') || path.includes('\0')) {
+    throw new TypeError(
+      `@sriov-ts/netlink-ops: setNativeAddonPath needs an absolute path, got ${JSON.stringify(path)}`,
+    );
+  }
+  return path;
+}
+
 /** Where the addon is built by `node-gyp rebuild` (the package's install script), unless overridden. */
 function addonPath(): string {
+  if (typeof addonPathOverride === 'function') return checkAbsolute(addonPathOverride());
   if (addonPathOverride !== undefined) return addonPathOverride;
   // src/syscalls.ts and the bundled dist/index.js both sit one level below the package root.
   return decodeURIComponent(new URL('../build/Release/netlink_ops.node', import.meta.url).pathname);
