@@ -45,6 +45,8 @@ export function issueToGoMessage(issue: $ZodIssue, input: unknown, names: GoType
   const path = issue.path;
   const dotted = path.map(String).join('.');
   const value = valueAt(input, path);
-  const expected = issue.code === 'invalid_type' ? String(issue.expected) : 'string';
+  // invalid_type names the expected type; a range issue from z.int() (outside the safe integers) names its origin.
+  const expected =
+    issue.code === 'invalid_type' ? String(issue.expected) : String((issue as { origin?: unknown }).origin ?? 'string');
   return goTypeError(names.structOf(path), dotted, value, names.typeOf(path, expected));
 }

@@ -262,6 +262,9 @@ describe('device plugin config: where the Go plugin exits, crashes or skips', ()
       path: 'resourceList[0].excludeTopology',
     });
     expect(err({ resourceList: {} }).path).toBe('resourceList');
+    expect(err({ resourceList: [[]] }).message).toBe(
+      'resourceList[0]: json: cannot unmarshal array into Go struct field ResourceConfList.resourceList of type types.ResourceConfig',
+    );
     expect(err('not json').code).toBe(6);
   });
 

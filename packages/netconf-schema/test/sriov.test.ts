@@ -86,6 +86,10 @@ describe('sriov netconf: decoding like Go encoding/json', () => {
     expect(err({ ...base, vlan: 1.5 }).message).toBe(
       'SetLogging(): failed to load netconf: json: cannot unmarshal number 1.5 into Go struct field NetConf.vlan of type int',
     );
+    // beyond int64: Go prints the literal, which here reads the same
+    expect(err('{"deviceID":"0000:af:06.0","max_tx_rate":10000000000000000000}').message).toBe(
+      'SetLogging(): failed to load netconf: json: cannot unmarshal number 10000000000000000000 into Go struct field NetConf.max_tx_rate of type int',
+    );
     expect(err({ ...base, ipam: { type: 5 } }).message).toBe(
       'SetLogging(): failed to load netconf: json: cannot unmarshal number into Go struct field IPAM.ipam.type of type string',
     );

@@ -278,7 +278,7 @@ function resourceTypeError(issue: $ZodIssue, top: JsonObject): string {
               : expected === 'array'
                 ? '[]string'
                 : expected;
-  const structName = path.length <= 1 ? 'ResourceConfList' : 'ResourceConfig';
+  const structName = path.length <= 2 ? 'ResourceConfList' : 'ResourceConfig';
   return `${issuePath(path)}: ${goTypeError(structName, goPath, value, goType)}`;
 }
 
