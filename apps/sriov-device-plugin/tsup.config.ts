@@ -1,12 +1,12 @@
-import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { defineConfig } from 'tsup';
 
 const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
 
-// The netlink-ops native addon cannot be bundled; it is copied next to the bundle. netlink-ops resolves it as
-// `<bundle dir>/../build/Release/netlink_ops.node` (its own layout), so it is also placed there.
+// The netlink-ops native addon cannot be bundled; it is copied next to the bundle, where src/sriovdp.ts points
+// netlink-ops at it (setNativeAddonPath).
 function copyNetlinkAddon() {
   const require = createRequire(import.meta.url);
   const pkgDir = dirname(require.resolve('@sriov-ts/netlink-ops/package.json'));
@@ -16,8 +16,6 @@ function copyNetlinkAddon() {
     return;
   }
   copyFileSync(addon, 'dist/netlink_ops.node');
-  mkdirSync('build/Release', { recursive: true });
-  copyFileSync(addon, 'build/Release/netlink_ops.node');
 }
 
 export default defineConfig({
