@@ -262,6 +262,8 @@ describe('device plugin config: where the Go plugin exits, crashes or skips', ()
       path: 'resourceList[0].excludeTopology',
     });
     expect(err({ resourceList: {} }).path).toBe('resourceList');
+    // document order, not schema order
+    expect(err({ resourceList: [{ sriovMode: 1, resourceName: 2 }] }).path).toBe('resourceList[0].sriovMode');
     expect(err({ resourceList: [[]] }).message).toBe(
       'resourceList[0]: json: cannot unmarshal array into Go struct field ResourceConfList.resourceList of type types.ResourceConfig',
     );

@@ -114,7 +114,7 @@ export function parseDevicePluginConfig(
   }
   const parsed = devicePluginInputSchema().safeParse(top, { jitless: true });
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
+    const issue = firstInDocumentOrder(parsed.error.issues, top);
     return failure(7, resourceTypeError(issue, top), issuePath(issue.path), warnings);
   }
   const list = parsed.data.resourceList ?? [];
@@ -242,6 +242,18 @@ export function parseDevicePluginConfig(
     resources.push({ ...common, deviceType, selectors, format: 'modern' });
   }
   return success({ resources, skipped }, warnings);
+}
+
+/** Go decodes the entries in order and each entry's keys in document order; the first type error wins. */
+function firstInDocumentOrder(issues: readonly $ZodIssue[], top: JsonObject): $ZodIssue {
+  const rank = (issue: $ZodIssue): number => {
+    const [, index, key] = issue.path;
+    if (typeof index !== 'number') return -1;
+    const entry = (top.resourceList as unknown[])[index];
+    const keyIndex = isJsonObject(entry) ? Object.keys(entry).indexOf(String(key)) : 0;
+    return index * 1000 + Math.max(keyIndex, 0);
+  };
+  return issues.reduce((best, issue) => (rank(issue) < rank(best) ? issue : best));
 }
 
 function issuePath(path: readonly PropertyKey[]): string {
