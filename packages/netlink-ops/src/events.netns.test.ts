@@ -129,3 +129,31 @@ describe.skipIf(reason !== null)('link events (uv_poll on the event loop)', () =
     expect(await s2.next()).toEqual({ value: undefined, done: true });
   });
 });
+
+describe.skipIf(reason !== null)('link events after a socket overflow', () => {
+  const box = new Sandbox(uniquePrefix('eo'));
+  afterAll(() => box.cleanup());
+
+  it('re-reads the link table on ENOBUFS and reports what changed meanwhile', async () => {
+    const ns = box.newNetns();
+    // A tiny buffer (the kernel rounds it up to its minimum) overflows while the event loop is kept busy below.
+    const stream = watchLinks({ netns: ns.path, receiveBufferBytes: 1 });
+    try {
+      const names: string[] = [];
+      for (let i = 0; i < 20; i++) {
+        names.push(box.name(`x${i}`));
+        createVeth(names[i]!, box.name(`y${i}`), { netns: ns.path });
+      }
+      const added = new Set<string>();
+      const all = [...names, ...names.map((_, i) => box.name(`y${i}`))];
+      await readUntil(stream, (e) => {
+        if (e.type === 'add') added.add(e.link.name);
+        return all.every((n) => added.has(n));
+      });
+      expect([...added].filter((n) => all.includes(n)).sort()).toEqual([...all].sort());
+      expect(stream.resyncs).toBeGreaterThan(0); // the overflow really happened
+    } finally {
+      stream.close();
+    }
+  });
+});

@@ -29,11 +29,15 @@ export interface WatchLinksOptions extends NetnsOption {
   keepAlive?: boolean;
   /** Closes the stream when aborted. */
   signal?: AbortSignal;
+  /** Socket receive buffer (SO_RCVBUFFORCE, else SO_RCVBUF). Default 4 MiB; a full buffer costs a re-dump. */
+  receiveBufferBytes?: number;
 }
 
 /** An async iterator of link events; `close()` (or breaking out of `for await`) releases the socket. */
 export interface LinkEventStream extends AsyncIterableIterator<LinkEvent> {
   close(): void;
+  /** How often the socket overflowed (ENOBUFS) and the link table was re-read. */
+  readonly resyncs: number;
 }
 
 const ENOBUFS = 105;
@@ -48,6 +52,7 @@ export function watchLinks(ctx: OpsContext, opts: WatchLinksOptions = {}): LinkE
   const waiting: { resolve: (r: IteratorResult<LinkEvent>) => void; reject: (e: unknown) => void }[] = [];
   let failure: unknown;
   let closed = false;
+  let resyncs = 0;
   let watch: ChannelWatch | undefined;
 
   const emit = (event: LinkEvent) => {
@@ -115,6 +120,7 @@ export function watchLinks(ctx: OpsContext, opts: WatchLinksOptions = {}): LinkE
         } catch (error) {
           // The socket overflowed and events were lost: re-read the full state and report the difference.
           if (error instanceof SyscallError && error.errno === ENOBUFS) {
+            resyncs++;
             resync(true);
             continue;
           }
@@ -147,7 +153,7 @@ export function watchLinks(ctx: OpsContext, opts: WatchLinksOptions = {}): LinkE
   try {
     for (const size of [SO_RCVBUFFORCE, SO_RCVBUF]) {
       try {
-        channel.setsockoptInt(SOL_SOCKET, size, 4 << 20);
+        channel.setsockoptInt(SOL_SOCKET, size, opts.receiveBufferBytes ?? 4 << 20);
         break;
       } catch {
         // RCVBUFFORCE needs CAP_NET_ADMIN; fall back to the capped RCVBUF.
@@ -180,6 +186,9 @@ export function watchLinks(ctx: OpsContext, opts: WatchLinksOptions = {}): LinkE
       return Promise.resolve({ value: undefined, done: true });
     },
     close: stop,
+    get resyncs() {
+      return resyncs;
+    },
     [Symbol.asyncIterator]() {
       return stream;
     },

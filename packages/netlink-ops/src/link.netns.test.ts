@@ -79,6 +79,13 @@ describe.skipIf(reason !== null)('link operations against real namespaces', () =
     expect(ipLink(a, ns.name)!.altnames).toEqual([alt]);
     expect(getLink(alt, o).name).toBe(a); // the kernel resolves altnames too
     expect(getLink(a, o).altNames).toEqual([alt]);
+    // an altname longer than an interface name can be (ALTIFNAMSIZ 128), looked up with IFLA_ALT_IFNAME
+    const longAlt = `${box.prefix}-pod-namespace-and-pod-name-0123456789`;
+    addAltName(a, longAlt, o);
+    expect(getLink(longAlt, o).name).toBe(a);
+    setLinkMtu(longAlt, 1420, o);
+    expect(ipLink(a, ns.name)!.mtu).toBe(1420);
+    expect(deleteAltName(longAlt, longAlt, o)).toBe(true);
     expect(deleteAltName(a, alt, o)).toBe(true);
     expect(ipLink(a, ns.name)!.altnames).toBeUndefined();
     expect(deleteAltName(a, alt, o)).toBe(false);

@@ -90,21 +90,43 @@ export function ifinfomsg(index = 0, flags = 0, change = 0, family = AF_UNSPEC):
   return b;
 }
 
+/** IFNAMSIZ - 1 and ALTIFNAMSIZ - 1. */
+const MAX_IFNAME = 15;
+const MAX_ALTNAME = 127;
+
 function checkRef(link: LinkRef): LinkRef {
   if (typeof link === 'number') {
     if (!Number.isInteger(link) || link <= 0 || link > 0x7fffffff)
       throw new InvalidArgumentError(`invalid ifindex ${link}`);
     return link;
   }
+  // A name longer than 15 bytes can only be an alternative name (up to 127 bytes).
+  if (typeof link === 'string' && Buffer.byteLength(link) > MAX_IFNAME) return checkAltName(link);
   return checkIfname(link);
 }
 
-/** Writes the link selector: ifinfomsg with the index, or index 0 + IFLA_IFNAME (the kernel looks the name up). */
+export function checkAltName(name: string): string {
+  if (
+    typeof name !== 'string' ||
+    name.length === 0 ||
+    Buffer.byteLength(name) > MAX_ALTNAME ||
+    name === '.' ||
+    name === '..' ||
+    /[/:\s\0]/.test(name)
+  )
+    throw new InvalidArgumentError(`invalid interface or alternative name ${JSON.stringify(name)}`);
+  return name;
+}
+
+/**
+ * Writes the link selector: ifinfomsg with the index, or index 0 + IFLA_IFNAME (the kernel looks the name up;
+ * IFLA_ALT_IFNAME for a name longer than an interface name can be, which only an altname can match).
+ */
 function selector(w: AttrWriter, link: LinkRef, flags = 0, change = 0): void {
   if (typeof link === 'number') w.raw(ifinfomsg(link, flags, change));
   else {
     w.raw(ifinfomsg(0, flags, change));
-    w.string(IFLA.IFNAME, link);
+    w.string(Buffer.byteLength(link) > MAX_IFNAME ? IFLA.ALT_IFNAME : IFLA.IFNAME, link);
   }
 }
 
@@ -313,13 +335,7 @@ export function deleteLink(ctx: OpsContext, link: LinkRef, opts: NetnsOption = {
 
 function linkProperty(ctx: OpsContext, type: number, link: LinkRef, altName: string, opts: NetnsOption): void {
   checkRef(link);
-  if (
-    typeof altName !== 'string' ||
-    altName.length === 0 ||
-    Buffer.byteLength(altName) > 127 ||
-    /[/:\s\0]/.test(altName)
-  )
-    throw new InvalidArgumentError(`invalid alternative name ${JSON.stringify(altName)}`);
+  checkAltName(altName);
   withRoute(ctx, opts.netns, (c) => {
     const w = new AttrWriter(64);
     selector(w, link);

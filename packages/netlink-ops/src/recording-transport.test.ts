@@ -140,7 +140,21 @@ describe('recording transport', () => {
     const ops = createNetlinkOps({ transport });
     expect(() => ops.getLink('eth0', { netns: 'var/run/netns/x' })).toThrow(/absolute/);
     expect(() => ops.getLink('eth0', { netns: '/var/run/netns/../../etc' })).toThrow(/'\.\.'/);
-    expect(() => ops.getLink('a-name-longer-than-15')).toThrow(/15 bytes/);
+    expect(() => ops.getLink('x'.repeat(128))).toThrow(/invalid interface or alternative name/);
+    expect(() => ops.getLink('bad name')).toThrow(/not a valid interface name/);
     expect(transport.requests).toEqual([]);
+  });
+
+  it('looks a name longer than 15 bytes up as an altname (IFLA_ALT_IFNAME)', () => {
+    const transport = createRecordingTransport({ inner: null, answer: () => ({ error: 19 }) });
+    const ops = createNetlinkOps({ transport });
+    const long = 'pod-namespace-and-name-altname';
+    expect(ops.findLink(long)).toBeUndefined();
+    expect(ops.findLink('eth0')).toBeUndefined();
+    const [byAlt, byName] = transport.requests;
+    // ifinfomsg(0) + attr type 53 (IFLA_ALT_IFNAME) vs type 3 (IFLA_IFNAME)
+    expect(byAlt!.payload.readUInt16LE(18)).toBe(53);
+    expect(byAlt!.payload.toString('utf8', 20, 20 + long.length)).toBe(long);
+    expect(byName!.payload.readUInt16LE(18)).toBe(3);
   });
 });
