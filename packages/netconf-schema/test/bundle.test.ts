@@ -37,6 +37,16 @@ describe('start-up cost hygiene', () => {
     }
   });
 
+  it('an ib-sriov bundle leaves the sriov LoadConf, the device plugin and JSON Schema out', async () => {
+    const code = await bundle(
+      `import { parseIbSriovNetConf } from ${JSON.stringify(index)}; console.log(parseIbSriovNetConf('{}'));`,
+    );
+    expect(code).toContain('deviceID is required');
+    for (const absent of ['VF pci addr is required', 'resourceList', 'draft/2020-12', 'strconv.Atoi']) {
+      expect(code, absent).not.toContain(absent);
+    }
+  });
+
   it('no zod schema is constructed at import time; the first parse builds them, later parses reuse them', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'netconf-lazy-'));
     try {
