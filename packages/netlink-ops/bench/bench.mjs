@@ -45,10 +45,11 @@ console.log(`netlink-ops bench: medians of ${N} runs, node ${process.version}, $
 // (user+system of the process, which a busy machine inflates less) are both reported.
 const empty = fileURLToPath(new URL('./empty.mjs', import.meta.url));
 const loadScript = (target, native) => `
+const fd = process.getBuiltinModule('node:fs').openSync('/dev/null', 'r');
 const c0 = process.cpuUsage();
 const t0 = performance.now();
 const m = await import(${JSON.stringify(target)});
-${native ? "m.tryFlock(0, 'shared'); m.unflock(0);" : ''}
+${native ? "m.tryFlock(fd, 'shared'); m.unflock(fd);" : ''}
 const wall = performance.now() - t0;
 const c = process.cpuUsage(c0);
 process.stdout.write(JSON.stringify([wall, (c.user + c.system) / 1000]));`;

@@ -1,5 +1,5 @@
 // Importing the package must not load the native addon (a CNI plugin imports it on its start-up path).
-import { statSync } from 'node:fs';
+import { closeSync, openSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
@@ -11,8 +11,13 @@ describe('lazy native loading', () => {
     expect(isAddonLoaded()).toBe(false);
     mod.createNetlinkOps({ transport: mod.createRecordingTransport({ inner: null }) }).listLinks();
     expect(isAddonLoaded()).toBe(false); // a recording transport without inner needs no native code
-    mod.tryFlock(0, 'shared');
-    mod.unflock(0);
+    const fd = openSync('/dev/null', 'r'); // any open fd works for the first native call
+    try {
+      mod.tryFlock(fd, 'shared');
+      mod.unflock(fd);
+    } finally {
+      closeSync(fd);
+    }
     expect(isAddonLoaded()).toBe(true);
   });
 

@@ -8,13 +8,14 @@ const SYSCTL_NET = '/proc/sys/net/';
 
 /**
  * Writes a network sysctl, inside `netns` when given (e.g. net.ipv6.conf.eth0.disable_ipv6 in a pod). Only paths
- * under /proc/sys/net/ are accepted: no '..', nothing but [A-Za-z0-9_.-] in the segments.
+ * under /proc/sys/net/ are accepted: no '.' or '..' segments, no
+ * whitespace or NUL (interface names in the path may contain other characters, e.g. eth0.100).
  */
 export function writeSysctl(path: string, value: string | number, opts: { netns?: string } = {}): void {
   if (typeof path !== 'string' || !path.startsWith(SYSCTL_NET) || path.length > 512)
     throw new InvalidArgumentError(`sysctl path must start with ${SYSCTL_NET}: ${JSON.stringify(path)}`);
   const segments = path.slice(SYSCTL_NET.length).split('/');
-  if (segments.some((s) => s === '' || s === '.' || s === '..' || !/^[A-Za-z0-9_.-]+$/.test(s)))
+  if (segments.some((s) => s === '' || s === '.' || s === '..' || /[\s\0]/.test(s)))
     throw new InvalidArgumentError(`invalid sysctl path ${JSON.stringify(path)}`);
   const text = String(value);
   if (text.includes('\0') || text.length > 4096) throw new InvalidArgumentError('invalid sysctl value');
