@@ -255,12 +255,14 @@ static napi_value recv_datagram(napi_env env, napi_callback_info info) {
       }
       return throw_errno(env, "recv", errno);
     }
-    void *data;
+    // A zero-length datagram still has to be consumed: read it into a scratch byte.
+    char scratch;
+    void *data = NULL;
     napi_value buffer;
-    if (napi_create_buffer(env, size > 0 ? (size_t)size : 1, &data, &buffer) != napi_ok) return NULL;
+    if (napi_create_buffer(env, (size_t)size, &data, &buffer) != napi_ok) return NULL;
     ssize_t n;
     do {
-      n = recv(fd, data, size > 0 ? (size_t)size : 1, MSG_DONTWAIT);
+      n = recv(fd, size > 0 ? data : &scratch, size > 0 ? (size_t)size : 1, MSG_DONTWAIT);
     } while (n < 0 && errno == EINTR);
     if (n < 0) {
       if (errno == EAGAIN || errno == EWOULDBLOCK) continue;

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { executable, isRoot, missingPrerequisites } from '@sriov-ts/test-support';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SyscallError } from './errors.js';
+import { listLinks } from './index.js';
 import { createNetns, deleteNetns } from './netns.js';
 import { InvalidArgumentError } from './validate.js';
 
@@ -31,6 +32,9 @@ describe.skipIf(reason !== null)('createNetns / deleteNetns', () => {
       ifname: string;
     }[];
     expect(links.map((l) => l.ifname)).toEqual(['lo']);
+    // and a netlink socket opened inside by this package sees the same
+    expect(listLinks({ netns: path }).map((l) => l.name)).toEqual(['lo']);
+    expect(listLinks().length).toBeGreaterThan(1); // while the caller's own netns is untouched
     deleteNetns(name);
     expect(existsSync(path)).toBe(false);
     expect(() => deleteNetns(name)).not.toThrow();

@@ -1,5 +1,6 @@
 // The native layer itself: timed recv that survives signals, socket basics, typed errors.
 import { spawn } from 'node:child_process';
+import { readlinkSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { NETLINK_ROUTE } from './constants.js';
 import { SyscallError } from './errors.js';
@@ -62,5 +63,19 @@ describe('native syscall layer', () => {
     expect(() => sys.send!(0, 'text')).toThrow(TypeError);
     expect(() => sys.flock!(0, 7)).toThrow(TypeError);
     expect(() => sys.openNetlink!(0, 0, 'a\0b')).toThrow(TypeError);
+  });
+});
+
+describe('native syscall layer: edge cases', () => {
+  it('refuses a path that is not a network namespace (setns EINVAL) and leaves the thread where it was', () => {
+    const sys = syscalls();
+    const before = readlinkSync('/proc/thread-self/ns/net');
+    expect(() => sys.openNetlink(NETLINK_ROUTE, 0, '/proc/self/ns/uts')).toThrow(
+      expect.objectContaining({ code: 'EINVAL', syscall: 'setns' }),
+    );
+    expect(() => sys.openNetlink(NETLINK_ROUTE, 0, '/etc/hostname')).toThrow(
+      expect.objectContaining({ code: 'EINVAL' }),
+    );
+    expect(readlinkSync('/proc/thread-self/ns/net')).toBe(before);
   });
 });
