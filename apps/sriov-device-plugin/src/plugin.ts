@@ -250,7 +250,14 @@ export class DevicePlugin {
       });
       const created: Entry = { pool, server, generation: 0 };
       this.entries.set(name, created);
-      await this.startEntry(created);
+      try {
+        await this.startEntry(created);
+      } catch (err) {
+        // One pool that cannot serve (e.g. its socket cannot be bound) must not take the others down; the next
+        // rescan tries it again.
+        log.error('cannot start resource server', { resource: name, err });
+        await this.stopEntry(name, created).catch(() => {});
+      }
     }
   }
 

@@ -103,7 +103,7 @@ describe('sriovdp binary', () => {
         { resourceName: 'legacy_net', rootDevices: ['3b:02.0', '3b:02.1'], sriovMode: false, deviceType: 'netdevice' },
       ],
     });
-    child = spawn(process.execPath, args(legacy, ['--resource-prefix=example.org']), {
+    child = spawn(process.execPath, args(legacy, ['--resource-prefix=example.org', '--metrics-port=0']), {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let stderr = '';
@@ -115,6 +115,16 @@ describe('sriovdp binary', () => {
     expect(alloc.containerResponses[0]!.envs.PCIDEVICE_EXAMPLE_ORG_LEGACY_NET).toBe('0000:3b:02.1');
     expect(readdirSync(join(root, 'devinfo'))).toEqual(['example.org-legacy_net-0000:3b:02.1-device.json']);
     expect(existsSync(join(root, 'dp', 'example.org_legacy_net.sock'))).toBe(true);
+    // Opt-in metrics on 127.0.0.1 (port 0 → the log line says which).
+    const metricsLine = stderr.split('\n').find((l) => l.includes('"msg":"serving metrics"'))!;
+    const { address, port } = JSON.parse(metricsLine) as { address: string; port: number };
+    expect(address).toBe('127.0.0.1');
+    const body = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    // The fake tree's PF netdev (zzpf0) does not exist on this host, so real link health reports its VFs Unhealthy.
+    expect(body).toContain('sriovdp_pool_devices{resource="example.org/legacy_net",health="Unhealthy"} 2');
+    expect(kubelet.latest(R)!.map((d) => d.health)).toEqual(['Unhealthy', 'Unhealthy']);
+    expect(body).toContain('sriovdp_rpc_total{resource="example.org/legacy_net",method="Allocate",code="OK"} 1');
+    expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
 
     const exited = new Promise<number | null>((resolve) => child!.on('exit', (code) => resolve(code)));
     child.kill('SIGTERM');
