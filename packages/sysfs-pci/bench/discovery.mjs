@@ -24,7 +24,8 @@ function device(address, vendor, dev, driver, extra = {}) {
   for (const [k, v] of Object.entries(files)) file(join(dir, k), v);
   file(join(dir, 'subsystem_vendor'), `0x${vendor}\n`);
   file(join(dir, 'subsystem_device'), '0x0000\n');
-  file(join(dir, 'modalias'), `pci:v0000${vendor}d0000${dev}sv*sd*bc02sc00i00\n`);
+  const up = (h) => h.toUpperCase();
+  file(join(dir, 'modalias'), `pci:v0000${up(vendor)}d0000${up(dev)}sv0000${up(vendor)}sd00000000bc02sc00i00\n`);
   link(join(sys, 'bus/pci/devices', address), dir);
   mkdirSync(join(sys, 'bus/pci/drivers', driver), { recursive: true });
   link(join(dir, 'driver'), join(sys, 'bus/pci/drivers', driver));
@@ -86,12 +87,8 @@ async function asyncScan() {
   return Promise.all(
     names.map(async (a) => {
       const d = join(base, a);
-      const [vendor, dev, cls, sv, sd, modalias, numa, driver, group, physfn, total, numvfs, net] = await Promise.all([
-        txt(join(d, 'vendor')),
-        txt(join(d, 'device')),
-        txt(join(d, 'class')),
-        txt(join(d, 'subsystem_vendor')),
-        txt(join(d, 'subsystem_device')),
+      // The same reads as scanDevices: IDs and class from modalias, the rest from their own files.
+      const [modalias, numa, driver, group, physfn, total, numvfs, net] = await Promise.all([
         txt(join(d, 'modalias')),
         txt(join(d, 'numa_node')),
         lnk(join(d, 'driver')),
@@ -101,6 +98,8 @@ async function asyncScan() {
         txt(join(d, 'sriov_numvfs')),
         ls(join(d, 'net')),
       ]);
+      const m = /^pci:v0000(.{4})d0000(.{4})sv0000(.{4})sd0000(.{4})bc(..)sc(..)i(..)$/.exec(modalias ?? '');
+      const [vendor, dev, sv, sd, cls] = m === null ? [] : [m[1], m[2], m[3], m[4], m[5] + m[6] + m[7]];
       const vfIndex = physfn === null ? null : (await indexOf(physfn)).get(a);
       const type = net[0] === undefined ? null : await txt(join(sys, 'class/net', net[0], 'type'));
       return { a, vendor, dev, cls, sv, sd, modalias, numa, driver, group, physfn, total, numvfs, net, vfIndex, type };

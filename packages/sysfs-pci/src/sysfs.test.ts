@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeTree } from '../test/fake-tree.js';
@@ -140,7 +140,7 @@ describe('device facts', () => {
       baseClass: '02',
       subsystemVendor: '8086',
       subsystemDevice: '0000',
-      modalias: 'pci:v00008086d0000158Bsv*sd*bc02sc00i00',
+      modalias: 'pci:v00008086d0000158Bsv00008086sd00000000bc02sc00i00',
       driver: 'i40e',
       numaNode: 0,
       iommuGroup: '40',
@@ -338,6 +338,36 @@ describe('malformed content and bad input', () => {
       expect(error.device).toBe('0000:01:00.0');
       expect(error.path).toBe(join(other.root, 'sys/bus/pci/devices/0000:01:00.0/vendor'));
       expect(error.message).toContain('0xzz');
+    } finally {
+      other.remove();
+    }
+  });
+
+  it('takes IDs and class from modalias like ghw, and from the single files when modalias is absent or partial', () => {
+    const other = new FakeTree();
+    try {
+      const base = { vendor: '8086', device: '1572', classCode: '020000' };
+      const full = other.addDevice({ ...base, address: '0000:01:00.0' });
+      writeFileSync(join(full, 'subsystem_device'), '0x0007\n'); // modalias says 0000: modalias is what counts
+      const none = other.addDevice({ ...base, address: '0000:01:00.1' });
+      rmSync(join(none, 'modalias'));
+      const partial = other.addDevice({ ...base, address: '0000:01:00.2' });
+      writeFileSync(join(partial, 'modalias'), 'pci:v00008086d00001572sv*sd*bc02sc00i00\n');
+      const s = createSysfs({ root: other.root });
+      expect(s.deviceInfo('0000:01:00.0')).toMatchObject({ vendor: '8086', device: '1572', subsystemDevice: '0000' });
+      expect(s.deviceInfo('0000:01:00.1')).toMatchObject({
+        vendor: '8086',
+        device: '1572',
+        classCode: '020000',
+        subsystemVendor: '8086',
+        modalias: null,
+      });
+      expect(s.deviceInfo('0000:01:00.2')).toMatchObject({
+        vendor: '8086',
+        classCode: '020000',
+        subsystemDevice: '0000',
+      });
+      expect(s.subsystemDevice('0000:01:00.0')).toBe('0007'); // the focused getter reads the file itself
     } finally {
       other.remove();
     }

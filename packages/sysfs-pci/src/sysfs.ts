@@ -210,6 +210,18 @@ function assertAuxiliaryDeviceName(name: string): string {
 }
 
 const VIRTFN = /^virtfn(\d+)$/;
+/** pci:v<vendor>d<device>sv<subvendor>sd<subdevice>bc<base>sc<sub>i<prog-if> (drivers/pci/pci-sysfs.c). */
+const MODALIAS =
+  /^pci:v0000([0-9A-Fa-f]{4})d0000([0-9A-Fa-f]{4})sv0000([0-9A-Fa-f]{4})sd0000([0-9A-Fa-f]{4})bc([0-9A-Fa-f]{2})sc([0-9A-Fa-f]{2})i([0-9A-Fa-f]{2})$/;
+
+interface PciIds {
+  vendor: string;
+  device: string;
+  subsystemVendor: string | null;
+  subsystemDevice: string | null;
+  classCode: string;
+  modalias: string | null;
+}
 const HEX4 = /^0x([0-9a-fA-F]{4})$/;
 const CLASS = /^0x([0-9a-fA-F]{6})$/;
 const INTEGER = /^-?\d+$/;
@@ -313,8 +325,9 @@ export function createSysfs(options: SysfsOptions = {}): Sysfs {
     return vfs.sort((a, b) => a.index - b.index);
   }
 
-  function typeOfNetdev(ifname: string, device: string): number | null {
-    const path = join(classNet, ifname, 'type');
+  /** `type` of a netdev listed under a device's `net/` (read there, not via class/net, so it matches the listing). */
+  function typeOfNetdev(deviceDirectory: string, ifname: string, device: string): number | null {
+    const path = join(deviceDirectory, 'net', ifname, 'type');
     const text = io.readOptional(path, device);
     if (text === null) return null;
     if (!INTEGER.test(text)) throw malformed(path, device, text, 'an ARPHRD number');
@@ -339,7 +352,7 @@ export function createSysfs(options: SysfsOptions = {}): Sysfs {
     const facts: PfFacts = {
       vfIndexByAddress,
       netdevs,
-      linkType: netdevs[0] === undefined ? null : typeOfNetdev(netdevs[0], pfAddress),
+      linkType: netdevs[0] === undefined ? null : typeOfNetdev(dir, netdevs[0], pfAddress),
     };
     cache?.set(pfAddress, facts);
     return facts;
@@ -350,12 +363,41 @@ export function createSysfs(options: SysfsOptions = {}): Sysfs {
     return name === 'vfio-noiommu' ? `/dev/vfio/noiommu-${group}` : `/dev/vfio/${group}`;
   }
 
+  /**
+   * IDs and class. Like the Go device plugin (ghw), from `modalias` — one read instead of six; the kernel writes
+   * every field there. Trees without a complete modalias (hand-made fakes) fall back to the individual files.
+   */
+  function idsOf(dir: string, has: ReadonlySet<string>, address: string): PciIds {
+    const modalias = has.has('modalias') ? io.readOptional(join(dir, 'modalias'), address) : null;
+    const match = modalias === null ? null : MODALIAS.exec(modalias);
+    if (match !== null) {
+      const [, vendor, device, subsystemVendor, subsystemDevice, base, sub, progIf] = match;
+      return {
+        vendor: vendor!.toLowerCase(),
+        device: device!.toLowerCase(),
+        subsystemVendor: subsystemVendor!.toLowerCase(),
+        subsystemDevice: subsystemDevice!.toLowerCase(),
+        classCode: `${base}${sub}${progIf}`.toLowerCase(),
+        modalias,
+      };
+    }
+    return {
+      vendor: hex4(dir, 'vendor', address),
+      device: hex4(dir, 'device', address),
+      subsystemVendor: has.has('subsystem_vendor') ? optionalHex4(dir, 'subsystem_vendor', address) : null,
+      subsystemDevice: has.has('subsystem_device') ? optionalHex4(dir, 'subsystem_device', address) : null,
+      classCode: classOf(dir, address),
+      modalias,
+    };
+  }
+
   function snapshot(address: PciAddress, cache: Map<string, PfFacts> | undefined): PciDeviceInfo {
     const dir = join(pciDevices, address);
     // One readdir tells which optional attributes exist, so absent ones cost no failed open (and no exception).
     const entries = io.list(dir, address);
     const has = new Set(entries);
-    const classCode = classOf(dir, address);
+    const ids = idsOf(dir, has, address);
+    const classCode = ids.classCode;
     const driver = has.has('driver') ? linkBasename(join(dir, 'driver'), address) : null;
     const iommuGroup = has.has('iommu_group') ? linkBasename(join(dir, 'iommu_group'), address) : null;
     const physfn = has.has('physfn') ? pciLinkTarget(join(dir, 'physfn'), address) : null;
@@ -373,17 +415,17 @@ export function createSysfs(options: SysfsOptions = {}): Sysfs {
       pfNetdevs = facts.netdevs;
       pfLinkType = facts.linkType;
     }
-    const ownLinkType = netdevs[0] === undefined ? null : typeOfNetdev(netdevs[0], address);
+    const ownLinkType = netdevs[0] === undefined ? null : typeOfNetdev(dir, netdevs[0], address);
 
     return {
       address,
-      vendor: hex4(dir, 'vendor', address),
-      device: hex4(dir, 'device', address),
+      vendor: ids.vendor,
+      device: ids.device,
       classCode,
       baseClass: classCode.slice(0, 2),
-      subsystemVendor: has.has('subsystem_vendor') ? optionalHex4(dir, 'subsystem_vendor', address) : null,
-      subsystemDevice: has.has('subsystem_device') ? optionalHex4(dir, 'subsystem_device', address) : null,
-      modalias: has.has('modalias') ? io.readOptional(join(dir, 'modalias'), address) : null,
+      subsystemVendor: ids.subsystemVendor,
+      subsystemDevice: ids.subsystemDevice,
+      modalias: ids.modalias,
       driver,
       numaNode: has.has('numa_node') ? numaOf(dir, address) : null,
       iommuGroup,

@@ -80,7 +80,7 @@ export class FakeTree {
       subsystem_vendor: `0x${spec.vendor}\n`,
       subsystem_device: '0x0000\n',
       numa_node: `${spec.numaNode ?? -1}\n`,
-      modalias: `pci:v0000${spec.vendor.toUpperCase()}d0000${spec.device.toUpperCase()}sv*sd*bc${spec.classCode.slice(0, 2)}sc${spec.classCode.slice(2, 4)}i${spec.classCode.slice(4)}\n`,
+      modalias: `pci:v0000${spec.vendor.toUpperCase()}d0000${spec.device.toUpperCase()}sv0000${spec.vendor.toUpperCase()}sd00000000bc${spec.classCode.slice(0, 2).toUpperCase()}sc${spec.classCode.slice(2, 4).toUpperCase()}i${spec.classCode.slice(4).toUpperCase()}\n`,
       driver_override: '(null)\n',
       ...spec.extraFiles,
     };
