@@ -2,6 +2,7 @@ import { executable, isRoot, missingPrerequisites } from '@sriov-ts/test-support
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Sandbox, uniquePrefix } from '../test/helpers.js';
 import {
+  createBridge,
   createVeth,
   deleteLink,
   type LinkEvent,
@@ -9,6 +10,7 @@ import {
   moveLink,
   renameLink,
   setLinkDown,
+  setLinkMaster,
   setLinkMtu,
   setLinkUp,
   watchLinks,
@@ -105,6 +107,28 @@ describe.skipIf(reason !== null)('link events (uv_poll on the event loop)', () =
       moveLink(a, { netns: ns.path, toNetns: other.path });
       const gone = await readUntil(stream, (e) => e.type === 'remove' && e.link.name === a);
       expect(gone.at(-1)!.link.name).toBe(a);
+    } finally {
+      stream.close();
+    }
+  });
+
+  it('reports enslaving to a bridge as a change of the port and never as its removal', async () => {
+    const o = { netns: ns.path };
+    const br = box.name('br');
+    const port = box.name('pt');
+    createBridge(br, { ...o, up: true });
+    createVeth(port, box.name('pu'), { ...o, up: true });
+    const stream = watchLinks(o);
+    try {
+      setLinkMaster(port, br, o);
+      setLinkMaster(port, null, o);
+      const sentinel = box.name('st');
+      createVeth(sentinel, box.name('su'), o);
+      const seen = await readUntil(stream, (e) => e.type === 'add' && e.link.name === sentinel);
+      const portEvents = seen.filter((e) => e.link.name === port);
+      expect(portEvents.map((e) => e.type)).not.toContain('remove');
+      expect(portEvents.some((e) => e.link.masterIndex !== undefined)).toBe(true);
+      expect(portEvents.at(-1)!.link.masterIndex).toBeUndefined();
     } finally {
       stream.close();
     }

@@ -4,7 +4,7 @@
 
 import { decodeMessages } from './codec.js';
 import { NetlinkConnection } from './connection.js';
-import { NETLINK_ROUTE, RTM, RTMGRP_LINK, SO_RCVBUF, SO_RCVBUFFORCE, SOL_SOCKET } from './constants.js';
+import { AF_UNSPEC, NETLINK_ROUTE, RTM, RTMGRP_LINK, SO_RCVBUF, SO_RCVBUFFORCE, SOL_SOCKET } from './constants.js';
 import type { NetnsOption, OpsContext } from './context.js';
 import { SyscallError } from './errors.js';
 import { type LinkInfo, listLinksOn, parseLink } from './link.js';
@@ -47,7 +47,7 @@ const stateKey = (l: LinkInfo) => `${l.flags}|${l.operState}|${l.name}|${l.mtu}|
 export function watchLinks(ctx: OpsContext, opts: WatchLinksOptions = {}): LinkEventStream {
   const netns = opts.netns === undefined ? undefined : checkAbsolutePath(opts.netns, 'netns');
   const channel: NetlinkChannel = ctx.transport.open(NETLINK_ROUTE, { netns, groups: RTMGRP_LINK });
-  const known = new Map<number, { key: string; up: boolean }>();
+  const known = new Map<number, { key: string; link: LinkInfo }>();
   const queue: LinkEvent[] = [];
   const waiting: { resolve: (r: IteratorResult<LinkEvent>) => void; reject: (e: unknown) => void }[] = [];
   let failure: unknown;
@@ -64,11 +64,11 @@ export function watchLinks(ctx: OpsContext, opts: WatchLinksOptions = {}): LinkE
   const observe = (link: LinkInfo, emitAdd: boolean) => {
     const before = known.get(link.index);
     const key = stateKey(link);
-    known.set(link.index, { key, up: link.up });
+    known.set(link.index, { key, link });
     if (!before) {
       if (emitAdd) emit({ type: 'add', link });
     } else if (before.key !== key) {
-      emit({ type: before.up === link.up ? 'change' : link.up ? 'up' : 'down', link });
+      emit({ type: before.link.up === link.up ? 'change' : link.up ? 'up' : 'down', link });
     }
   };
 
@@ -83,24 +83,10 @@ export function watchLinks(ctx: OpsContext, opts: WatchLinksOptions = {}): LinkE
     } finally {
       sync.close();
     }
-    for (const [index] of known)
+    for (const [index, last] of known)
       if (!seen.has(index)) {
         known.delete(index);
-        if (emitChanges)
-          emit({
-            type: 'remove',
-            link: {
-              index,
-              name: '',
-              flags: 0,
-              up: false,
-              running: false,
-              operState: 'UNKNOWN',
-              mtu: 0,
-              hwType: 0,
-              altNames: [],
-            },
-          });
+        if (emitChanges) emit({ type: 'remove', link: last.link });
       }
   };
 
@@ -128,6 +114,8 @@ export function watchLinks(ctx: OpsContext, opts: WatchLinksOptions = {}): LinkE
         }
         if (!datagram) return;
         for (const m of decodeMessages(datagram)) {
+          // Bridge port notifications (ifi_family AF_BRIDGE) share the group; they are not link state.
+          if (m.payload.length < 16 || m.payload[0] !== AF_UNSPEC) continue;
           if (m.type === RTM.NEWLINK) observe(parseLink(m), true);
           else if (m.type === RTM.DELLINK) {
             const link = parseLink(m);
