@@ -1,5 +1,6 @@
 // The device plugin process: config → discovery → one server per non-empty pool → registration, then keeps it
 // that way: kubelet restarts (direct mode), link health, config and device changes (hot reload), shutdown.
+import { EventEmitter } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DeviceNodes } from './allocate.js';
@@ -81,6 +82,8 @@ export class DevicePlugin {
   private stopped = false;
   private rescanTimer: NodeJS.Timeout | null = null;
   private rescanChain: Promise<void> = Promise.resolve();
+  /** Fired on every socket-folder check, so registration retries wake up when kubelet.sock comes back. */
+  private readonly folderChanged = new EventEmitter();
   /** Serializes changes to the set of running servers (re-discovery vs kubelet-restart handling). */
   private serverLock: Promise<void> = Promise.resolve();
 
@@ -98,6 +101,8 @@ export class DevicePlugin {
     this.pluginsRegistryDir = opts.pluginsRegistryDir ?? DEFAULT_PLUGINS_REGISTRY_DIR;
     // As the Go plugin: plugin-watcher mode when kubelet's plugins_registry folder exists.
     this.watcherMode = existsSync(this.pluginsRegistryDir);
+    // One waiting registration per pool; many pools are normal.
+    this.folderChanged.setMaxListeners(0);
     this.metrics = opts.metrics ?? noopMetrics;
     this.deviceInfo = new DeviceInfoStore(opts.deviceInfoDir ?? DEFAULT_DEVICE_INFO_DIR);
     this.cdi = new CdiSpecs(opts.cdiDirs ?? DEFAULT_CDI_DIRS);
@@ -165,7 +170,10 @@ export class DevicePlugin {
       dir: this.socketDir,
       pollMs: this.opts.socketPollMs ?? 5000,
       log,
-      onCheck: () => this.withServerLock(() => this.checkSockets()),
+      onCheck: () => {
+        this.folderChanged.emit('changed');
+        return this.withServerLock(() => this.checkSockets());
+      },
     });
     this.folderWatch.start();
     if (this.opts.watchConfig ?? true) {
@@ -302,7 +310,16 @@ export class DevicePlugin {
           if (attempt === 1 || attempt % 20 === 0) log.warn('registration failed; retrying', { err, attempt });
         }
       }
-      await new Promise((r) => setTimeout(r, delay));
+      // Back off, but wake up as soon as the folder changes (kubelet.sock re-created after a kubelet restart).
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          this.folderChanged.off('changed', done);
+          resolve();
+        };
+        const timer = setTimeout(done, delay);
+        this.folderChanged.once('changed', done);
+      });
       delay = Math.min(delay * 2, 1000);
     }
   }

@@ -1,5 +1,5 @@
 // Real gRPC over real unix sockets: the plugin against a fake kubelet, with in-memory host facts.
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeHost, pci, pfWithVfs } from './host-fixtures.js';
@@ -125,6 +125,29 @@ describe('direct registration and the DevicePlugin service', () => {
     ]);
 
     await expect(k.allocate(R, ['0000:3b:02.1'])).rejects.toThrow(/not in resource pool intel.com\/sriov_net/);
+  });
+
+  it('removes a stale socket file before binding', async () => {
+    const host = new FakeHost(pfWithVfs({ bus: '3b', pfName: 'ens1f0', count: 1 }));
+    const { mkdtempSync, mkdirSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    // A leftover regular file where the socket goes would make bind fail with EADDRINUSE.
+    const dir = mkdtempSync(join(tmpdir(), 'sriovdp-stale-'));
+    mkdirSync(join(dir, 'device-plugins'));
+    writeFileSync(join(dir, 'device-plugins', 'intel.com_sriov_net.sock'), 'stale');
+    h = await startHarness(
+      host,
+      { resourceList: [{ resourceName: 'sriov_net', selectors: [{}] }] },
+      {
+        devicePluginDir: join(dir, 'device-plugins'),
+      },
+    );
+    const k = h.kubelet;
+    expect(k.dir).not.toBe(join(dir, 'device-plugins'));
+    // The harness's kubelet lives in its own folder; talk to the plugin's socket directly.
+    await k.connect(R, join(dir, 'device-plugins', 'intel.com_sriov_net.sock'));
+    await k.waitFor(() => (k.latest(R)?.length ?? 0) === 1, 'devices via the re-bound socket');
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('GetPreferredAllocation keeps one NUMA node and spreads over PFs', async () => {
