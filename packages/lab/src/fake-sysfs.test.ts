@@ -154,6 +154,15 @@ describe('fake sysfs tree', () => {
     expect(sysfs.vfioDevice(vf.address)).toBe(`/dev/vfio/${vf.iommuGroup}`);
     expect(existsSync(join(lab.root, 'dev/vfio', vf.iommuGroup))).toBe(true);
 
+    // The driver_override + drivers_probe recipe.
+    lab.bindDevice(vf.address, null);
+    sysfs.setDriverOverride(vf.address, 'iavf');
+    sysfs.probeDriver(vf.address);
+    expect(lab.settleDriverWrites()).toEqual([{ driver: 'iavf', operation: 'probe', address: vf.address }]);
+    expect(sysfs.driver(vf.address)).toBe('iavf');
+    sysfs.setDriverOverride(vf.address, null);
+    lab.bindDevice(vf.address, 'vfio-pci');
+
     lab.bindDevice(vf.address, 'iavf'); // back: the netdev reappears, the vfio node goes
     expect(sysfs.netdevs(vf.address)).toEqual([vf.netdev]);
     expect(sysfs.netdevExists(vf.netdev!)).toBe(true);

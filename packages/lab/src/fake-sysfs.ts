@@ -39,7 +39,8 @@ export interface FakeNetdevSpec {
 
 export interface DriverWrite {
   driver: string;
-  operation: 'bind' | 'unbind';
+  /** `probe`: an address written to `bus/pci/drivers_probe`, bound to the device's `driver_override`. */
+  operation: 'bind' | 'unbind' | 'probe';
   address: string;
 }
 
@@ -335,7 +336,8 @@ export class FakeSysfsTree {
   }
 
   /**
-   * Applies the recorded `unbind` writes, then the `bind` writes, and empties the files. A fake file cannot react
+   * Applies the recorded `unbind` writes, then the `bind` writes, then a `drivers_probe` write (binding to the
+   * device's `driver_override`), and empties the files. A fake file cannot react
    * at write time, so a test calls this (via `lab.settleDriverWrites()`) after the code under test wrote them.
    * Writes naming an unknown device or the wrong current driver are skipped, as the kernel would refuse them.
    */
@@ -355,6 +357,17 @@ export class FakeSysfsTree {
       }
     }
     for (const write of writes) writeFileSync(join(this.sys, 'bus/pci/drivers', write.driver, write.operation), '');
+    // drivers_probe binds an unbound device to its driver_override (the vfio-pci recipe: override, then probe).
+    const probePath = join(this.sys, 'bus/pci/drivers_probe');
+    const probed = readFileSync(probePath, 'utf8').trim();
+    if (probed !== '' && this.dirs.has(probed) && this.driverOf(probed) === null) {
+      const override = readFileSync(join(this.deviceDir(probed), 'driver_override'), 'utf8').trim();
+      if (override !== '' && override !== '(null)' && existsSync(join(this.sys, 'bus/pci/drivers', override))) {
+        this.bind(probed, override);
+        applied.push({ driver: override, operation: 'probe', address: probed });
+      }
+    }
+    writeFileSync(probePath, '');
     return applied;
   }
 }
