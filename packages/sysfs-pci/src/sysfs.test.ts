@@ -1,5 +1,6 @@
 import { mkdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeTree } from '../test/fake-tree.js';
 import { SysfsError } from './errors.js';
@@ -378,6 +379,36 @@ describe('malformed content and bad input', () => {
     expect(error.code).toBe('ENOENT');
     expect(error.device).toBe('0000:99:00.0');
     expect(error.path).toBe(join(tree.root, 'sys/bus/pci/devices/0000:99:00.0'));
+  });
+
+  it('never builds a path outside its directory, whatever the input', () => {
+    const paths = createSysfs({ root: '/r' }).paths;
+    const builders: Array<[(input: string) => string, string]> = [
+      [paths.pciDevice, paths.pciDevices],
+      [paths.pciDriver, paths.pciDrivers],
+      [paths.netdev, paths.classNet],
+      [paths.auxiliaryDevice, paths.auxiliaryDevices],
+    ];
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.string({ unit: 'binary' }), fc.constantFrom('..', '.', '', '../x', 'a/..', '/etc')),
+        (input) => {
+          for (const [build, parent] of builders) {
+            let path: string;
+            try {
+              path = build(input);
+            } catch (error) {
+              expect(error).toBeInstanceOf(SysfsError);
+              expect((error as SysfsError).code).toBe('INVALID_ARGUMENT');
+              continue;
+            }
+            expect(dirname(path)).toBe(parent);
+            expect(basename(path)).not.toMatch(/^\.\.?$/);
+          }
+        },
+      ),
+      { numRuns: 2000 },
+    );
   });
 
   it.each([
