@@ -524,19 +524,32 @@ typedef struct {
   napi_ref callback;
   napi_async_context context;
   int stopped;
+  int in_callback;
+  // Owners of this struct: the JS handle (until finalized) and the uv handle (until closed).
+  int owners;
 } watch_t;
 
-static void watch_closed(uv_handle_t *handle) { free(handle->data); }
+static void watch_unown(watch_t *w) {
+  if (--w->owners == 0) free(w);
+}
 
-static void watch_stop(watch_t *w) {
-  if (w->stopped) return;
-  w->stopped = 1;
-  uv_poll_stop(&w->poll);
+static void watch_closed(uv_handle_t *handle) { watch_unown(handle->data); }
+
+// Drops the callback and the async context and closes the uv handle. Never runs inside the callback itself:
+// napi_make_callback is still using the async context then (see watch_ready).
+static void watch_release(watch_t *w) {
   if (w->callback) napi_delete_reference(w->env, w->callback);
   if (w->context) napi_async_destroy(w->env, w->context);
   w->callback = NULL;
   w->context = NULL;
   uv_close((uv_handle_t *)&w->poll, watch_closed);
+}
+
+static void watch_stop(watch_t *w) {
+  if (w->stopped) return;
+  w->stopped = 1;
+  uv_poll_stop(&w->poll);
+  if (!w->in_callback) watch_release(w);
 }
 
 static void watch_cleanup_hook(void *arg) { watch_stop((watch_t *)arg); }
@@ -552,20 +565,27 @@ static void watch_ready(uv_poll_t *handle, int status, int events) {
   napi_get_reference_value(env, w->callback, &callback);
   napi_get_global(env, &recv); // napi_make_callback needs an object receiver
   napi_create_int32(env, status < 0 ? -status : 0, &arg);
+  w->in_callback = 1;
+  // Also runs the microtasks queued by the callback, e.g. a `for await` body that closes the stream.
   napi_status st = napi_make_callback(env, w->context, recv, callback, 1, &arg, &result);
+  w->in_callback = 0;
   if (st == napi_pending_exception) {
     napi_value exception;
     napi_get_and_clear_last_exception(env, &exception);
     napi_fatal_exception(env, exception);
   }
   napi_close_handle_scope(env, scope);
+  if (w->stopped) {
+    napi_remove_env_cleanup_hook(env, watch_cleanup_hook, w);
+    watch_release(w);
+  }
 }
 
 static void watch_finalize(napi_env env, void *data, void *hint) {
   (void)env;
-  (void)data;
   (void)hint;
-  // The watch outlives its JS handle until unwatch() or env teardown; nothing to do here.
+  // The JS handle is gone; an active watch keeps running (its callback holds what it needs) until env teardown.
+  watch_unown((watch_t *)data);
 }
 
 // watch(fd, callback(errno)): handle
@@ -580,6 +600,7 @@ static napi_value watch_fd(napi_env env, napi_callback_info info) {
   watch_t *w = calloc(1, sizeof *w);
   if (!w) return throw_errno(env, "calloc", ENOMEM);
   w->env = env;
+  w->owners = 2;
   int r = uv_poll_init(loop, &w->poll, fd);
   if (r < 0) {
     free(w);
@@ -592,6 +613,7 @@ static napi_value watch_fd(napi_env env, napi_callback_info info) {
   napi_create_reference(env, argv[1], 1, &w->callback);
   r = uv_poll_start(&w->poll, UV_READABLE, watch_ready);
   if (r < 0) {
+    w->owners = 1; // no JS handle will be created
     watch_stop(w);
     return throw_errno(env, "uv_poll_start", -r);
   }
@@ -616,7 +638,8 @@ static napi_value unwatch_fd(napi_env env, napi_callback_info info) {
   watch_t *w = argc >= 1 ? arg_watch(env, argv[0]) : NULL;
   if (!w) return throw_type(env, "unwatch(handle)");
   if (!w->stopped) {
-    napi_remove_env_cleanup_hook(env, watch_cleanup_hook, w);
+    // Inside the callback the hook is removed by watch_ready, after the callback returns.
+    if (!w->in_callback) napi_remove_env_cleanup_hook(env, watch_cleanup_hook, w);
     watch_stop(w);
   }
   return make_undefined(env);
