@@ -72,7 +72,11 @@ export function sriovHandlers(options: HandlerOptions = {}): PluginHandlers {
       await run(() =>
         cmdCheck(inv(a), prev ?? undefined, ops, (netns, ifName) => ({
           addresses: listAddresses({ netns, link: ifName }).map((x) => x.cidr),
-          routes: listRoutes({ netns, link: ifName }).map((r) => ({ dst: r.dst, gw: r.gateway })),
+          routes: listRoutes({ netns, link: ifName }).map((r) => ({
+            // netlink-ops says 'default'; a CNI result says 0.0.0.0/0 or ::/0
+            dst: r.dst === 'default' ? (r.family === 6 ? '::/0' : '0.0.0.0/0') : r.dst,
+            gw: r.gateway,
+          })),
         })),
       );
     },

@@ -352,23 +352,25 @@ async function delLocked(cached: AttachmentCache, key: string, inv: Invocation, 
     return finish(key, ops);
   }
 
-  // 3. PF-side knobs back to what they were (before the netdev: some drivers refuse MAC changes otherwise).
+  // 3. PF-side knobs back to what they were (before the netdev: some drivers refuse MAC changes otherwise). A knob
+  // the PF refuses is reported, but the netdev is still released and the state dropped, so the runtime's retry
+  // succeeds (the Go plugin's observable behaviour: the error is returned once).
   const vf = { pf: cached.master, vfIndex: cached.vfId };
   const set = knobsOf(cached);
   const needsRead = !cached.pfOnly && (planAdd(set).length > 0 || cached.orig.adminMac !== '');
-  const current = needsRead ? ops.readVf(vf.pf, vf.vfIndex) : undefined;
-  for (const change of planRestore(set, cached.orig, current)) {
-    try {
-      ops.setVfKnob(vf.pf, vf.vfIndex, change);
-    } catch (e) {
-      throw new PluginError(
-        `cmdDel() error reseting VF: "${describeKnob(vf.vfIndex, change)}: ${kernelText(e)}"`,
-        999,
-        {
-          cause: e,
-        },
-      );
+  let resetError: PluginError | undefined;
+  try {
+    const current = needsRead ? ops.readVf(vf.pf, vf.vfIndex) : undefined;
+    for (const change of planRestore(set, cached.orig, current)) {
+      try {
+        ops.setVfKnob(vf.pf, vf.vfIndex, change);
+      } catch (e) {
+        const text = `${describeKnob(vf.vfIndex, change)}: ${kernelText(e)}`;
+        resetError ??= new PluginError(`cmdDel() error reseting VF: "${text}"`, 999, { cause: e });
+      }
     }
+  } catch (e) {
+    resetError = new PluginError(`cmdDel() error reseting VF: "${msg(e)}"`, 999, { cause: e });
   }
 
   // 4. The netdev back to the host (netdev mode only; our cache says which, a Go cache is re-detected).
@@ -376,6 +378,7 @@ async function delLocked(cached: AttachmentCache, key: string, inv: Invocation, 
   if (!dpdk && ops.netnsState(inv.netns) === 'ok') releaseToHost(cached, inv, ops);
   ops.deleteAllocation(cached.deviceID);
   finish(key, ops);
+  if (resetError) throw resetError;
 }
 
 function finish(key: string, ops: Ops): void {

@@ -141,7 +141,7 @@ export function hostLocalConf(
       type: 'host-local',
       dataDir: t.ipamDir,
       ranges: [[{ subnet, gateway: subnet.replace(/0\.0\/16$/, '0.1') }]],
-      routes: [{ dst: '10.252.0.0/16' }],
+      routes: [{ dst: '10.252.0.0/16' }, { dst: '0.0.0.0/0' }],
     },
     ...extra,
   };

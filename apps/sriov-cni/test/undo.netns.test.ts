@@ -165,6 +165,27 @@ describe.skipIf(reason !== null)('ADD failures leave nothing behind (in-process,
     }
   });
 
+  it('DEL: a knob the PF refuses to restore is reported once; the VF is still released and the retry succeeds', async () => {
+    pf = recordingPf(lab.pfs[0]!.netdev, 2);
+    const before = snapshot();
+    const netns = lab.createPodNetns('delref');
+    const env = { CNI_CONTAINERID: randomId(), CNI_NETNS: netns, CNI_IFNAME: 'net1' };
+    try {
+      expect((await run('ADD', env, conf({ trust: 'on', vlan: 7 }), options())).code).toBe(0);
+      pf.failNext('TRUST', 22);
+      const del = await run('DEL', env, conf({ trust: 'on', vlan: 7 }), options());
+      expect(del.code).toBe(1);
+      expect(del.json?.msg).toBe(
+        'cmdDel() error reseting VF: "failed to set vf 1 trust flag to off: invalid argument"',
+      );
+      expect(snapshot().link).toEqual(before.link);
+      expect(pf.vfs[1]).toMatchObject({ vlan: 0, trust: true }); // VLAN restored, trust left as the PF refused
+      expect((await run('DEL', env, conf({ trust: 'on', vlan: 7 }), options())).code).toBe(0);
+    } finally {
+      reclaim({ lab }, netns, vf().netdev!);
+    }
+  });
+
   const knobSteps = ['VLAN_LIST', 'MAC', 'RATE', 'SPOOFCHK', 'TRUST', 'LINK_STATE'] as const;
   for (const attr of knobSteps) {
     it(`a PF refusing ${attr} halfway through the knobs: all earlier knobs restored`, async () => {
