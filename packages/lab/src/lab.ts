@@ -179,10 +179,14 @@ export async function createLab(spec: LabSpec): Promise<Lab> {
     createdAt: new Date().toISOString(),
     prefix,
     netns: [] as string[],
-    links: [] as string[],
     holderPid: null as number | null,
   };
-  writeOwner(dir, owner);
+  try {
+    writeOwner(dir, owner);
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw new LabError(`lab ${prefix}: cannot write ${dir}/owner.json: ${String(error)}`, { cause: error });
+  }
 
   const name = (suffix: string) => {
     const full = `${prefix}${suffix}`;

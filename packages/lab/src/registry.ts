@@ -22,8 +22,6 @@ export interface LabOwner {
   prefix: string;
   /** Pod netns paths the lab created (for the sweeper). */
   netns: string[];
-  /** Host links the lab created. */
-  links: string[];
   /** Holder process of the fake-sys mount namespace. */
   holderPid: number | null;
 }
