@@ -1,5 +1,5 @@
 // kubelet restarts, plugin-watcher mode, link health, hot reload: real gRPC over unix sockets, fake kubelet.
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeHost, pci, pfWithVfs } from './host-fixtures.js';
@@ -68,6 +68,25 @@ describe('plugin-watcher mode', () => {
     // No direct registration happened.
     expect(h.kubelet.registrations).toEqual([]);
     expect(readdirSync(h.dpDir)).toEqual(['kubelet.sock']);
+
+    // kubelet de-registers a plugin whose socket vanished; the plugin re-creates it so kubelet finds it again.
+    rmSync(socket);
+    await h.kubelet.waitFor(() => h!.kubelet.plugins.get(R)!.ended, 'old stream ended');
+    const { watch } = await import('node:fs');
+    await new Promise<void>((resolve) => {
+      if (existsSync(socket)) return resolve();
+      const w = watch(join(h!.root, 'plugins_registry'), () => {
+        if (existsSync(socket)) {
+          w.close();
+          resolve();
+        }
+      });
+    });
+    await h.kubelet.watcherRegister(socket);
+    await h.kubelet.waitFor(
+      () => (h!.kubelet.latest(R)?.length ?? 0) === 2 && !h!.kubelet.plugins.get(R)!.ended,
+      'again',
+    );
   });
 });
 
