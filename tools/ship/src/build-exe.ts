@@ -201,11 +201,16 @@ export async function buildExecutable(appName: string, options: BuildOptions = {
   const temp = `${exePath}.tmp`;
   copyFileSync(nodeBinary, temp);
   chmodSync(temp, 0o755);
-  const postject = createRequire(import.meta.url)('postject') as {
-    inject: (file: string, name: string, data: Buffer, opts: { sentinelFuse: string }) => Promise<void>;
-  };
+  // postject's CLI in a child process: its ELF library prints harmless section-name warnings on every run, which
+  // are kept out of the log unless the injection fails.
+  const postjectCli = join(dirname(createRequire(import.meta.url).resolve('postject')), 'cli.js');
   log(`${appName}: postject ${app.exe} (${nodeBinary}, ${nodeVersion})`);
-  await postject.inject(temp, 'NODE_SEA_BLOB', readFileSync(blobPath), { sentinelFuse: SEA_FUSE });
+  const inject = spawnSync(
+    process.execPath,
+    [postjectCli, temp, 'NODE_SEA_BLOB', blobPath, '--sentinel-fuse', SEA_FUSE],
+    { encoding: 'utf8' },
+  );
+  if (inject.status !== 0) throw new ShipBuildError(`${appName}: postject failed: ${inject.stdout}${inject.stderr}`);
   renameSync(temp, exePath);
 
   const exeBytes = readFileSync(exePath);

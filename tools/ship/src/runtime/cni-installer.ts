@@ -80,7 +80,8 @@ export function verifyCniVersion(path: string): void {
   const { spawnSync } = process.getBuiltinModule('node:child_process');
   const result: SpawnSyncReturns<string> = spawnSync(path, [], {
     env: { CNI_COMMAND: 'VERSION', PATH: '/usr/sbin:/usr/bin:/sbin:/bin' },
-    input: '{"cniVersion":"1.0.0"}',
+    // No stdin (/dev/null): a CNI VERSION call needs none, and a pipe nobody reads fails with EPIPE.
+    stdio: ['ignore', 'pipe', 'pipe'],
     encoding: 'utf8',
     timeout: 30_000,
   });
