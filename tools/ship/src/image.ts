@@ -71,9 +71,9 @@ export function assembleRootfs(appName: string, info: BuildInfo, dir: string): R
   return { dir, entrypoint, files: files.sort() };
 }
 
-function run(cmd: string, args: string[], log: (l: string) => void): string {
+function run(cmd: string, args: string[], log: (l: string) => void, env?: Record<string, string>): string {
   log(`$ ${cmd} ${args.join(' ')}`);
-  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 << 20 });
+  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 << 20, env: { ...process.env, ...env } });
   if (r.error) throw new ImageBuildError(`${cmd}: ${r.error.message}`);
   if (r.status !== 0) throw new ImageBuildError(`${cmd} ${args[0]} failed (${r.status}): ${r.stderr.trim()}`);
   return r.stdout.trim();
@@ -87,6 +87,8 @@ export interface ImageOptions {
   rootfsDir?: string;
   /** Also write an OCI archive (docker-archive is not needed by anything here). */
   ociArchive?: string;
+  /** Extra environment for buildah (CONTAINERS_CONF, CONTAINERS_STORAGE_CONF, ...). */
+  env?: Record<string, string>;
 }
 
 export interface ImageResult {
@@ -120,9 +122,9 @@ export async function buildImage(appName: string, info: BuildInfo, options: Imag
   const rootfs = assembleRootfs(appName, info, options.rootfsDir ?? join(dirname(info.exePath), 'rootfs'));
   const tag = options.tag ?? `${app.image}:${info.version}`;
   const labels = imageLabels(appName, info);
-  const ctr = run('buildah', ['from', '--quiet', 'scratch'], log);
+  const ctr = run('buildah', ['from', '--quiet', 'scratch'], log, options.env);
   try {
-    run('buildah', ['copy', '--quiet', '--chown', '0:0', ctr, `${rootfs.dir}/`, '/'], log);
+    run('buildah', ['copy', '--quiet', '--chown', '0:0', ctr, `${rootfs.dir}/`, '/'], log, options.env);
     const config = [
       'config',
       '--entrypoint',
@@ -144,12 +146,13 @@ export async function buildImage(appName: string, info: BuildInfo, options: Imag
       'amd64',
     ];
     for (const [k, v] of Object.entries(labels)) config.push('--label', `${k}=${v}`);
-    run('buildah', [...config, ctr], log);
-    const id = run('buildah', ['commit', '--quiet', '--rm', ctr, tag], log);
-    if (options.ociArchive) run('buildah', ['push', '--quiet', tag, `oci-archive:${options.ociArchive}:${tag}`], log);
+    run('buildah', [...config, ctr], log, options.env);
+    const id = run('buildah', ['commit', '--quiet', '--rm', ctr, tag], log, options.env);
+    if (options.ociArchive)
+      run('buildah', ['push', '--quiet', tag, `oci-archive:${options.ociArchive}:${tag}`], log, options.env);
     return { reference: tag.includes('/') ? tag : `localhost/${tag}`, id, labels, rootfs };
   } catch (e) {
-    spawnSync('buildah', ['rm', ctr], { stdio: 'ignore' });
+    spawnSync('buildah', ['rm', ctr], { stdio: 'ignore', env: { ...process.env, ...options.env } });
     throw e;
   }
 }
