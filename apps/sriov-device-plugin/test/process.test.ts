@@ -1,7 +1,7 @@
 // The bundled `sriovdp` binary as a process: flags, config errors, legacy config, a fake kubelet, and SIGTERM with
 // open ListAndWatch streams (the process must exit and remove its sockets and device-info files).
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -107,13 +107,17 @@ describe('sriovdp binary', () => {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let stderr = '';
-    child.stderr!.on('data', (d) => (stderr += d));
+    child.stderr!.on('data', (d) => {
+      stderr += d;
+      kubelet!.emit('change'); // lets waitFor() re-check conditions on log output too
+    });
     const R = 'example.org/legacy_net';
     await kubelet.waitFor(() => (kubelet!.latest(R)?.length ?? 0) === 2, `legacy pool (stderr: ${stderr})`);
     expect(kubelet.latest(R)!.map((d) => d.ID)).toEqual(['0000:3b:02.0', '0000:3b:02.1']);
     const alloc = await kubelet.allocate(R, ['0000:3b:02.1']);
     expect(alloc.containerResponses[0]!.envs.PCIDEVICE_EXAMPLE_ORG_LEGACY_NET).toBe('0000:3b:02.1');
     expect(readdirSync(join(root, 'devinfo'))).toEqual(['example.org-legacy_net-0000:3b:02.1-device.json']);
+    expect(statSync(join(root, 'devinfo', 'example.org-legacy_net-0000:3b:02.1-device.json')).mode & 0o777).toBe(0o444);
     expect(existsSync(join(root, 'dp', 'example.org_legacy_net.sock'))).toBe(true);
     // Opt-in metrics on 127.0.0.1 (port 0 → the log line says which).
     const metricsLine = stderr.split('\n').find((l) => l.includes('"msg":"serving metrics"'))!;
@@ -125,6 +129,12 @@ describe('sriovdp binary', () => {
     expect(kubelet.latest(R)!.map((d) => d.health)).toEqual(['Unhealthy', 'Unhealthy']);
     expect(body).toContain('sriovdp_rpc_total{resource="example.org/legacy_net",method="Allocate",code="OK"} 1');
     expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+
+    // SIGHUP reloads (the Go plugin would stop): the process keeps serving.
+    child.kill('SIGHUP');
+    await kubelet.waitFor(() => stderr.includes('SIGHUP: reloading'), 'SIGHUP log line');
+    const afterHup = await kubelet.allocate(R, ['0000:3b:02.0']);
+    expect(afterHup.containerResponses[0]!.envs.PCIDEVICE_EXAMPLE_ORG_LEGACY_NET).toBe('0000:3b:02.0');
 
     const exited = new Promise<number | null>((resolve) => child!.on('exit', (code) => resolve(code)));
     child.kill('SIGTERM');
