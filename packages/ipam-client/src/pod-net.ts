@@ -95,8 +95,7 @@ function netlinkOpsPodNet(): PodNet {
       // would pick 'link' for a route without gateway.
       const scope = scopeNames[route.scope ?? 0];
       if (scope === undefined) throw new Error(`unsupported route scope ${route.scope}`);
-      // netlink-ops has no NLM_F_APPEND mode yet: a second route to the same destination fails with EEXIST where
-      // Go's RouteAddEcmp would add a path (see README).
+      // Append mode, as Go's RouteAddEcmp: a second route to the same destination becomes another path.
       nl.addRoute(
         {
           dst: route.dst,
@@ -106,7 +105,7 @@ function netlinkOpsPodNet(): PodNet {
           ...(route.priority === undefined ? {} : { metric: route.priority }),
           ...(route.table === undefined ? {} : { table: route.table }),
         },
-        { netns },
+        { netns, append: true },
       );
     },
     async writeSysctl(netns, path, value) {

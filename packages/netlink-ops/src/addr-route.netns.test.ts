@@ -166,4 +166,19 @@ describe.skipIf(reason !== null)('addresses and routes inside a netns', () => {
     expect(ipJson<IpRoute[]>(['route', 'show', 'table', '1000'], ns.name)).toEqual([]);
     expect(ipJson<IpRoute[]>(['route', 'show'], ns.name).some((r) => r.dst === '10.99.0.0/16')).toBe(false);
   });
+
+  it('appends a second path to a destination (ECMP) only when asked to', () => {
+    const o = { netns: ns.path };
+    addAddress(dev, '10.31.0.2/24', o);
+    addRoute({ dst: '10.77.0.0/16', gateway: '10.31.0.1' }, o);
+    expect(() => addRoute({ dst: '10.77.0.0/16', gateway: '10.31.0.3' }, o)).toThrow(
+      expect.objectContaining({ code: 'EEXIST' }),
+    );
+    addRoute({ dst: '10.77.0.0/16', gateway: '10.31.0.3' }, { ...o, append: true });
+    const paths = listRoutes({ ...o, family: 4 }).filter((r) => r.dst === '10.77.0.0/16');
+    expect(paths.map((r) => r.gateway).sort()).toEqual(['10.31.0.1', '10.31.0.3']);
+    expect(() =>
+      addRoute({ dst: '10.78.0.0/16', gateway: '10.31.0.1' }, { ...o, append: true, replace: true }),
+    ).toThrow(/replace and append exclude each other/);
+  });
 });

@@ -16,7 +16,6 @@ export type { NetnsOption } from './context.js';
 export { errnoDescription, errnoName, NetlinkError, SyscallError } from './errors.js';
 export type { LinkEvent, LinkEventStream, LinkEventType, WatchLinksOptions } from './events.js';
 export { tryFlock, unflock } from './flock.js';
-export { gratuitousArpFrame, unsolicitedNaFrame } from './frames.js';
 export {
   type CreateLinkOptions,
   type CreateMacvlanOptions,

@@ -118,13 +118,23 @@ function encodeRoute(spec: RouteSpec, oif: number | undefined, deleting: boolean
 export interface AddRouteOptions extends NetnsOption {
   /** Replace a matching route instead of failing with EEXIST. */
   replace?: boolean;
+  /**
+   * Append (NLM_F_APPEND): a route to a destination that already has one becomes another path of it (ECMP), as
+   * Go's `RouteAddEcmp` does. EEXIST only for an identical path.
+   */
+  append?: boolean;
 }
 
-/** Adds a route. EEXIST when an identical route exists (unless `replace`). */
+/** Adds a route. EEXIST when an identical route exists (unless `replace` or `append`). */
 export function addRoute(ctx: OpsContext, spec: RouteSpec, opts: AddRouteOptions = {}): void {
   withRoute(ctx, opts.netns, (c) => {
     const oif = spec.link === undefined ? undefined : indexOf(c, spec.link);
-    const mode = opts.replace ? NLM_F.CREATE | NLM_F.REPLACE : NLM_F.CREATE | NLM_F.EXCL;
+    if (opts.replace && opts.append) throw new InvalidArgumentError('addRoute: replace and append exclude each other');
+    const mode = opts.replace
+      ? NLM_F.CREATE | NLM_F.REPLACE
+      : opts.append
+        ? NLM_F.CREATE | NLM_F.APPEND
+        : NLM_F.CREATE | NLM_F.EXCL;
     c.ack(`addRoute ${spec.dst}`, RTM.NEWROUTE, mode, encodeRoute(spec, oif, false));
   });
 }

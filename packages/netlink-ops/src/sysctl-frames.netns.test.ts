@@ -2,16 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { executable, isRoot, missingPrerequisites } from '@sriov-ts/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Sandbox, uniquePrefix } from '../test/helpers.js';
-import {
-  createVeth,
-  getLink,
-  gratuitousArpFrame,
-  InvalidArgumentError,
-  sendFrame,
-  setLinkUp,
-  unsolicitedNaFrame,
-  writeSysctl,
-} from './index.js';
+import { createVeth, getLink, InvalidArgumentError, sendFrame, setLinkUp, writeSysctl } from './index.js';
 import { syscalls } from './syscalls.js';
 
 const reason = missingPrerequisites('netlink-ops sysctl and frames', [isRoot(), executable('ip')]);
@@ -67,27 +58,30 @@ describe.skipIf(reason !== null)('sysctls and raw frames inside a netns', () => 
     }
   }
 
-  it('sends a gratuitous ARP on one veth end that arrives unchanged on the peer', () => {
-    const frame = gratuitousArpFrame('02:00:00:00:0a:01', '10.40.0.7');
-    const got = capture(b, 0x0806, frame, () => sendFrame(a, frame, { netns: ns.path }));
-    expect(got?.toString('hex')).toBe(frame.toString('hex'));
-    expect(frame.toString('hex')).toBe(
-      'ffffffffffff' +
-        '02000000 0a01'.replace(/ /g, '') +
-        '0806' +
-        '0001 0800 06 04 0001'.replace(/ /g, '') +
-        '020000000a01' +
-        '0a280007' +
-        '000000000000' +
-        '0a280007',
-    );
+  // A gratuitous ARP for 10.40.0.7 from 02:00:00:00:0a:01. The frame builders live in ipam-client (announce);
+  // here any well-formed frame will do: what is tested is that the bytes cross the wire unchanged.
+  const garp = Buffer.from(
+    'ffffffffffff' +
+      '020000000a01' +
+      '0806' +
+      '000108000604' +
+      '0001' +
+      '020000000a01' +
+      '0a280007' +
+      '000000000000' +
+      '0a280007',
+    'hex',
+  );
+
+  it('sends a frame on one veth end that arrives unchanged on the peer', () => {
+    const got = capture(b, 0x0806, garp, () => sendFrame(a, garp, { netns: ns.path }));
+    expect(got?.toString('hex')).toBe(garp.toString('hex'));
   });
 
-  it('sends an unsolicited neighbour advertisement by ifindex', () => {
-    const frame = unsolicitedNaFrame('02:00:00:00:0a:01', 'fd00:40::7');
+  it('sends a frame by ifindex', () => {
     const index = getLink(a, { netns: ns.path }).index;
-    const got = capture(b, 0x86dd, frame, () => sendFrame(index, frame, { netns: ns.path }));
-    expect(got?.toString('hex')).toBe(frame.toString('hex'));
+    const got = capture(b, 0x0806, garp, () => sendFrame(index, garp, { netns: ns.path }));
+    expect(got?.toString('hex')).toBe(garp.toString('hex'));
   });
 
   it('rejects a frame shorter than an Ethernet header', () => {
