@@ -4,6 +4,8 @@ import { dirname, join } from 'node:path';
 import { defineConfig } from 'tsup';
 
 const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
+// Tests bundle into a temp folder (SRIOVDP_BUILD_DIR) so they never replace dist/ under a running e2e suite.
+const outDir = process.env.SRIOVDP_BUILD_DIR ?? 'dist';
 
 // The netlink-ops native addon cannot be bundled; it is copied next to the bundle, where src/sriovdp.ts points
 // netlink-ops at it (setNativeAddonPath).
@@ -15,11 +17,12 @@ function copyNetlinkAddon() {
     console.warn(`sriov-device-plugin: ${addon} missing (netlink-ops not built); the bundle will lack link health`);
     return;
   }
-  copyFileSync(addon, 'dist/netlink_ops.node');
+  copyFileSync(addon, join(outDir, 'netlink_ops.node'));
 }
 
 export default defineConfig({
   entry: { sriovdp: 'src/sriovdp.ts' },
+  outDir,
   format: ['esm'],
   target: 'node20',
   platform: 'node',

@@ -10,11 +10,16 @@ import { FakeKubelet } from './fake-kubelet.js';
 import { FakeSysfs } from './fake-sysfs.js';
 
 const app = join(dirname(fileURLToPath(import.meta.url)), '..');
-const bin = join(app, 'dist', 'sriovdp.js');
+const buildDir = mkdtempSync(join(tmpdir(), 'sriovdp-bundle-'));
+const bin = join(buildDir, 'sriovdp.js');
 
 beforeAll(() => {
-  // Test the current sources: bundle them (a few seconds).
-  execFileSync('pnpm', ['exec', 'tsup'], { cwd: app, stdio: 'ignore' });
+  // Test the current sources: bundle them (a few seconds) into a temp folder, addon beside the bundle.
+  execFileSync('pnpm', ['exec', 'tsup'], {
+    cwd: app,
+    stdio: 'ignore',
+    env: { ...process.env, SRIOVDP_BUILD_DIR: buildDir },
+  });
 }, 120_000);
 
 let root: string;
@@ -64,7 +69,7 @@ afterEach(async () => {
   kubelet = null;
   rmSync(root, { recursive: true, force: true });
 });
-afterAll(() => {});
+afterAll(() => rmSync(buildDir, { recursive: true, force: true }));
 
 describe('sriovdp binary', () => {
   it('--version prints the version; an unknown flag exits 2 with usage', async () => {
