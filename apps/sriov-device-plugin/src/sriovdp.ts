@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 // The `sriovdp` executable (the bundle's entry point).
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
