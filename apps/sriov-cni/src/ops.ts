@@ -41,7 +41,8 @@ export interface Ops {
   /** 'ok' | 'missing' (ENOENT) | 'not-netns' (exists, not an nsfs file) */
   netnsState(path: string): 'ok' | 'missing' | 'not-netns';
   // links (netns undefined = host)
-  getLink(netns: string | undefined, name: string): LinkInfo | undefined;
+  /** By name or ifindex; undefined when there is no such link. */
+  getLink(netns: string | undefined, link: string | number): LinkInfo | undefined;
   /** Move a host link into `netns`, renamed to `newName`, set up — one RTM_NEWLINK. */
   moveIntoNetns(hostName: string, netns: string, newName: string): void;
   /** Move a link from `netns` back to the host, down, renamed, with MAC/MTU restored — one RTM_NEWLINK. */

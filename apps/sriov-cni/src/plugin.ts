@@ -1,12 +1,12 @@
 // The sriov plugin's verbs, top to bottom. Every ADD step that changes the node registers its undo right after
 // it succeeds; any failure unwinds them newest first, so a failed ADD leaves the VF as it found it.
+
+import { USERSPACE_DRIVERS } from '@sriov-ts/sysfs-pci';
 import { type AttachmentCache, fromGoJson, type OrigVfState } from './cache.js';
 import type { SriovConf } from './conf.js';
 import { describeKnob, type KnobChange, planAdd, planRestore, restoreOf, sameMac, type VfKnobState } from './knobs.js';
 import type { IpamResult, Ops, VfLocation } from './ops.js';
 import { UndoStack } from './vf/undo.js';
-
-export const USERSPACE_DRIVERS = ['vfio-pci', 'uio_pci_generic', 'igb_uio'];
 
 export interface Invocation {
   containerId: string;
@@ -130,8 +130,10 @@ async function addLocked(conf: SriovConf, vf: VfLocation, inv: Invocation, ops: 
     let podMac: string | undefined;
     if (!dpdkMode) {
       const hostName = vf.netdev!;
+      // Registered first: the kernel moves before it renames, so a rename refused in the pod (EEXIST) still
+      // leaves the VF there under its host name, which the undo finds.
+      undo.push('move into pod', () => releaseToHost(record, inv, ops, host!.index));
       ops.moveIntoNetns(hostName, inv.netns, inv.ifName);
-      undo.push('move into pod', () => releaseToHost(record, inv, ops));
       const moved = ops.getLink(inv.netns, inv.ifName);
       if (moved?.altNames.includes(hostName)) ops.delAltName(inv.netns, inv.ifName, hostName);
       if (conf.mac) await setMacVerified(inv.netns, inv.ifName, conf.mac, ops);
@@ -164,7 +166,11 @@ async function addLocked(conf: SriovConf, vf: VfLocation, inv: Invocation, ops: 
     undo.commit();
 
     if (ipam && !dpdkMode) await ops.announce(inv.netns, inv.ifName, ipam).catch(() => undefined);
-    const mac = dpdkMode ? conf.mac || nonZeroMac(origKnobs?.adminMac) : podMac;
+    // DPDK: report the admin MAC as Go does; a PF without a VF list (or an error) just leaves it out.
+    const adminMac =
+      dpdkMode && !conf.mac ? (origKnobs ?? tryRead(() => ops.readVf(vf.pf, vf.vfIndex)))?.adminMac : undefined;
+    const mac = dpdkMode ? conf.mac || nonZeroMac(adminMac) : podMac;
+    ops.log('info', `attached VF ${vf.pciAddress} (PF ${vf.pf} vf ${vf.vfIndex}) as ${inv.ifName}`, { dpdkMode });
     return { iface: { name: inv.ifName, mac, mtu: record.mtu, sandbox: inv.netns, pciID: vf.pciAddress }, ipam };
   } catch (e) {
     const failures = await undo.unwind();
@@ -301,23 +307,40 @@ function trySysctl(netns: string, path: string, ops: Ops): void {
   }
 }
 
+function tryRead<T>(read: () => T): T | undefined {
+  try {
+    return read();
+  } catch {
+    return undefined;
+  }
+}
+
 function nonZeroMac(mac: string | undefined): string | undefined {
   return mac && mac !== '00:00:00:00:00:00' ? mac : undefined;
 }
 
 /**
  * Put the VF netdev back in the host netns under its host name, with its original MAC and MTU, and drop the
- * pod-name altname the kernel may have left (#445). Finds the link under the pod name or, when a move+rename
- * was only half applied (EEXIST on rename: the kernel moves anyway), under its host name.
+ * pod-name altname the kernel may have left (#445). DEL finds it by its pod-side name. ADD's undo knows its
+ * ifindex, so a link the pod already had under that name (the reason a rename fails) is never taken for it;
+ * a move whose rename was refused leaves the VF in the pod under its host name.
  */
-function releaseToHost(c: AttachmentCache, inv: Pick<Invocation, 'netns' | 'ifName'>, ops: Ops): boolean {
+function releaseToHost(
+  c: AttachmentCache,
+  inv: Pick<Invocation, 'netns' | 'ifName'>,
+  ops: Ops,
+  index?: number,
+): boolean {
   const hostName = c.orig.hostIfName;
-  const found = ops.getLink(inv.netns, inv.ifName) ?? ops.getLink(inv.netns, hostName);
+  let found = index === undefined ? ops.getLink(inv.netns, inv.ifName) : ops.getLink(inv.netns, index);
+  if (found && index !== undefined && found.name !== inv.ifName && found.name !== hostName) found = undefined;
+  found ??= ops.getLink(inv.netns, hostName);
   if (!found) return false;
   ops.moveToHost(inv.netns, found.name, hostName, c.orig.effectiveMac || undefined, c.orig.mtu || undefined);
   const back = ops.getLink(undefined, hostName);
-  if (back && inv.ifName !== hostName && back.altNames.includes(inv.ifName))
+  if (back && inv.ifName !== hostName && back.altNames.includes(inv.ifName)) {
     ops.delAltName(undefined, hostName, inv.ifName);
+  }
   return true;
 }
 
@@ -378,6 +401,7 @@ async function delLocked(cached: AttachmentCache, key: string, inv: Invocation, 
   if (!dpdk && ops.netnsState(inv.netns) === 'ok') releaseToHost(cached, inv, ops);
   ops.deleteAllocation(cached.deviceID);
   finish(key, ops);
+  ops.log('info', `released VF ${cached.deviceID} (host name ${cached.orig.hostIfName || '-'})`);
   if (resetError) throw resetError;
 }
 

@@ -61,7 +61,10 @@ export function memoryNode(): MemoryNode {
       throw new Error(`injected failure in ${op}`);
   };
   const ns = (x: string | undefined) => x ?? HOST;
-  const find = (netns: string | undefined, name: string) => n.links.get(`${ns(netns)}/${name}`);
+  const find = (netns: string | undefined, ref: string | number) =>
+    typeof ref === 'number'
+      ? [...n.links.values()].find((l) => l.netns === ns(netns) && l.index === ref)
+      : n.links.get(`${ns(netns)}/${ref}`);
   const move = (from: string, name: string, to: string, newName: string) => {
     const l = n.links.get(`${from}/${name}`)!;
     n.links.delete(`${from}/${name}`);

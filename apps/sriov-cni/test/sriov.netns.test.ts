@@ -141,6 +141,27 @@ describe.skipIf(reason !== null)('sriov executable on the lab', () => {
     }
   });
 
+  it('refuses an ifname that already exists in the pod and puts the VF back (rename refused after the move)', async () => {
+    const netns = t.lab.createPodNetns('exists');
+    const before = hostState(7);
+    try {
+      execIp(['link', 'add', 'net1', 'type', 'veth', 'peer', 'name', 'net1p'], netns);
+      const r = await runPlugin(t, {
+        command: 'ADD',
+        containerId: randomId(),
+        netns,
+        ifName: 'net1',
+        conf: { ...hostLocalConf(t, '1.0.0'), deviceID: vf(7).address },
+      });
+      expect(r.status).toBe(1);
+      expect(r.json?.msg).toMatch(/file exists|EEXIST/);
+      expect(hostState(7)).toEqual(before);
+      expect(linkIn('net1', netns)).toMatchObject({ ifname: 'net1' }); // the pod's own link is untouched
+    } finally {
+      reclaim(t, netns, vf(7).netdev!, vf(7).netdev!); // only if the VF were still there
+    }
+  });
+
   describe('DEL succeeds in every degraded state', () => {
     const conf = () => ({ ...hostLocalConf(t, '1.0.0'), deviceID: vf(2).address });
     async function added(suffix: string) {
