@@ -470,6 +470,20 @@ describe('writes', () => {
     expect(busy.message).toContain('bound to iavf');
   });
 
+  it('rebinds by writing the address to unbind and then bind of the same driver; unbound is ENOENT', () => {
+    writeFileSync(join(w.sys, 'bus/pci/drivers/iavf/bind'), '');
+    expect(s.rebindDriver('3b:02.0')).toBe('iavf');
+    expect(read('bus/pci/drivers/iavf/unbind')).toBe(VF0);
+    expect(read('bus/pci/drivers/iavf/bind')).toBe(VF0); // written although the (fake) link still names iavf
+    const unbound = new FakeTree();
+    try {
+      unbound.addDevice({ address: VF1, vendor: '8086', device: '154c', classCode: '020000' });
+      expect(thrown(() => createSysfs({ root: unbound.root }).rebindDriver(VF1)).code).toBe('ENOENT');
+    } finally {
+      unbound.remove();
+    }
+  });
+
   it('fails with ENOENT and the bind path for an unknown driver, creating nothing', () => {
     const other = new FakeTree();
     try {

@@ -152,6 +152,12 @@ export interface Sysfs {
    * Bound to another driver: SysfsError EBUSY (unbind first).
    */
   bindDriver(address: string, driver: string): void;
+  /**
+   * Unbinds the device and binds it to the same driver again, so the driver re-probes it (sriovnet's
+   * UnbindVf + BindVf, which ib-sriov-cni uses to apply a new VF GUID). Both writes always happen, whatever the
+   * driver link says in between. Returns the driver; SysfsError ENOENT when no driver is bound.
+   */
+  rebindDriver(address: string): string;
   /** Writes `driver_override` (null clears it). */
   setDriverOverride(address: string, driver: string | null): void;
   /** Writes the address to `bus/pci/drivers_probe`. */
@@ -674,6 +680,20 @@ export function createSysfs(options: SysfsOptions = {}): Sysfs {
         });
       }
       writeAttribute(bindPath, canonical, canonical);
+    },
+    rebindDriver(address) {
+      const canonical = requireDevice(address);
+      const driver = sysfs.driver(canonical);
+      if (driver === null) {
+        throw new SysfsError(`sysfs: cannot rebind ${canonical}: no driver is bound`, {
+          path: join(pciDevices, canonical, 'driver'),
+          device: canonical,
+          code: 'ENOENT',
+        });
+      }
+      writeAttribute(join(paths.pciDriver(driver), 'unbind'), canonical, canonical);
+      writeAttribute(join(paths.pciDriver(driver), 'bind'), canonical, canonical);
+      return driver;
     },
     setDriverOverride(address, driver) {
       const canonical = requireDevice(address);
