@@ -1,10 +1,11 @@
 // The package as a real process sees it: the ESM bundle (as tsup builds it) loaded by plain Node, and a tiny plugin
 // on pluginMain driven exactly like a runtime drives a plugin (env + stdin pipe, stdout/exit code read back).
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { executable, missingPrerequisites } from '@sriov-ts/test-support';
 import { build } from 'tsup';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -29,6 +30,10 @@ beforeAll(async () => {
   });
 }, 60_000);
 afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+const noPython = missingPrerequisites('cni non-blocking stdin test (python3 as a non-libuv parent)', [
+  executable('python3'),
+]);
 
 const baseEnv = {
   PATH: process.env.PATH ?? '/usr/bin:/bin',
@@ -141,6 +146,47 @@ describe('pluginMain in a real process', () => {
     const r = runPlugin(baseEnv, JSON.stringify({ cniVersion: '1.0.0', name: 'tiny', device: 'vf0', pad: big }));
     expect(r.code).toBe(0);
   });
+  it('stdin written late by an async parent is still read whole', async () => {
+    const child = spawn(process.execPath, [join(out, 'plugin.js')], { env: baseEnv, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    const conf = JSON.stringify({ cniVersion: '1.0.0', name: 'tiny', device: 'vf0' });
+    child.stdin.write(conf.slice(0, 10));
+    await new Promise((r) => setTimeout(r, 200));
+    child.stdin.end(conf.slice(10));
+    const code = await new Promise((r) => child.on('exit', r));
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout).cniVersion).toBe('1.0.0');
+  });
+  it.skipIf(noPython !== null)(
+    'a non-blocking stdin (EAGAIN on the first read) falls back to the stream reader',
+    () => {
+      // libuv makes a child's stdio blocking, so a non-Node parent sets the stage: python3 hands the plugin the read
+      // end of a pipe with O_NONBLOCK set and writes the config only later.
+      const launcher = `
+import fcntl, json, os, subprocess, sys, time
+r, w = os.pipe()
+fcntl.fcntl(r, fcntl.F_SETFL, fcntl.fcntl(r, fcntl.F_GETFL) | os.O_NONBLOCK)
+p = subprocess.Popen([sys.argv[1], sys.argv[2]], stdin=r, stdout=subprocess.PIPE, env=json.loads(sys.argv[3]))
+os.close(r)
+time.sleep(0.3)
+os.write(w, sys.argv[4].encode())
+os.close(w)
+out = p.stdout.read().decode()
+print(json.dumps({"code": p.wait(), "stdout": out}))`;
+      const conf = JSON.stringify({ cniVersion: '0.3.1', name: 'tiny', device: 'vf0' });
+      const r = spawnSync(
+        'python3',
+        ['-c', launcher, process.execPath, join(out, 'plugin.js'), JSON.stringify(baseEnv), conf],
+        { encoding: 'utf8', timeout: 20_000 },
+      );
+      const { code, stdout } = JSON.parse(r.stdout) as { code: number; stdout: string };
+      expect(code).toBe(0);
+      expect(JSON.parse(stdout).cniVersion).toBe('0.3.1');
+    },
+  );
   it('missing env: exit 1 with the error object on stdout', () => {
     const r = runPlugin({ PATH: baseEnv.PATH, CNI_COMMAND: 'DEL' }, '{}');
     expect(r.code).toBe(1);
