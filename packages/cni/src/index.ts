@@ -58,7 +58,7 @@ export {
   runtimeConfigOf,
   VALID_ATTACHMENTS_KEY,
 } from './netconf.js';
-export { assertForeignNetns, isOwnNetns, netnsOverride } from './netns-check.js';
+export { assertForeignNetns, isOwnNetns, type NetnsState, netnsOverride, netnsState } from './netns-check.js';
 export {
   type CniInterface,
   type DNS,
@@ -94,6 +94,7 @@ export {
   SRIOV_STATE_DIR,
   staleEntries,
 } from './state-store.js';
+export { type UndoFailure, UndoStack } from './undo.js';
 export {
   isValidContainerId,
   isValidInterfaceName,

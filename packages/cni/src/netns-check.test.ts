@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { assertForeignNetns, isOwnNetns, netnsOverride } from './netns-check.js';
+import { assertForeignNetns, isOwnNetns, netnsOverride, netnsState } from './netns-check.js';
 import { dispatch } from './skel.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cni-netns-'));
@@ -73,5 +73,15 @@ describe("dispatch refuses the plugin's own netns before running the handler", (
   it('not with CNI_NETNS_OVERRIDE=1 or rejectOwnNetns: false', async () => {
     expect((await run({ ...env, CNI_NETNS_OVERRIDE: '1' })).called).toBe(1);
     expect((await run(env, false)).called).toBe(1);
+  });
+});
+
+describe('netnsState', () => {
+  it('a namespace, a missing path, a plain file', () => {
+    expect(netnsState('/proc/self/ns/net')).toBe('ok');
+    expect(netnsState(join(dir, 'gone'))).toBe('missing');
+    const f = join(dir, 'not-a-netns');
+    writeFileSync(f, '');
+    expect(netnsState(f)).toBe('not-netns');
   });
 });

@@ -1,7 +1,7 @@
 // Go skel's guard against a runtime handing the plugin its own network namespace as CNI_NETNS: a plugin that
 // then "moves the device into the pod" would reconfigure the host. Compared by device and inode number, as the
 // kernel identifies namespaces (nsfs inodes). Only stat(2) on procfs/nsfs paths; no netlink, no /sys.
-import { statSync } from 'node:fs';
+import { statfsSync, statSync } from 'node:fs';
 import { CniError, ErrInvalidNetNS } from './errors.js';
 
 /**
@@ -28,5 +28,24 @@ export function netnsOverride(env: Readonly<Record<string, string | undefined>>)
 export function assertForeignNetns(netnsPath: string, selfPath?: string): void {
   if (netnsPath !== '' && isOwnNetns(netnsPath, selfPath)) {
     throw new CniError(ErrInvalidNetNS, "plugin's netns and netns from CNI_NETNS should not be the same");
+  }
+}
+
+const NSFS_MAGIC = 0x6e736673;
+const PROC_SUPER_MAGIC = 0x9fa0;
+
+/** What a CNI_NETNS path is now: a namespace, gone (ENOENT, e.g. after a reboot), or something else. */
+export type NetnsState = 'ok' | 'missing' | 'not-netns';
+
+/**
+ * Classifies a netns path by its file system: nsfs (a bind-mounted netns) or procfs (`/proc/<pid>/ns/net`) is a
+ * namespace; ENOENT is `missing` (DEL then succeeds, as the Go plugins do); any other file or error `not-netns`.
+ */
+export function netnsState(path: string): NetnsState {
+  try {
+    const type = statfsSync(path).type;
+    return type === NSFS_MAGIC || type === PROC_SUPER_MAGIC ? 'ok' : 'not-netns';
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing' : 'not-netns';
   }
 }
