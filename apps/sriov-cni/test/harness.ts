@@ -2,26 +2,62 @@
 // lab's fake-sys mount namespace, and the bundled executable run exactly as a runtime runs it (env + stdin).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createLab, type Lab, type LabSpec } from '@sriov-ts/lab';
+import { tryFlock } from '@sriov-ts/netlink-ops';
 
 export const APP_DIR = dirname(dirname(fileURLToPath(import.meta.url)));
 export const BUNDLE = join(APP_DIR, 'dist', 'sriov.mjs');
 export const CNI_BIN = '/usr/lib/cni';
 
-/** Builds dist/sriov.mjs when it is missing or older than a source file of this app. */
-export function ensureBuilt(): void {
+// The app's sources and those of the workspace packages it bundles.
+const SOURCE_DIRS = [
+  join(APP_DIR, 'src'),
+  ...['cni', 'ipam-client', 'netconf-schema', 'netlink-ops', 'sysfs-pci'].map((p) =>
+    join(APP_DIR, '..', '..', 'packages', p, 'src'),
+  ),
+];
+
+function bundleIsFresh(): boolean {
   const newest = Math.max(
-    ...readdirSync(join(APP_DIR, 'src'), { recursive: true, withFileTypes: true })
-      .filter((e) => e.isFile() && e.name.endsWith('.ts'))
-      .map((e) => statSync(join(e.parentPath, e.name)).mtimeMs),
+    ...SOURCE_DIRS.flatMap((dir) =>
+      readdirSync(dir, { recursive: true, withFileTypes: true })
+        .filter((e) => e.isFile() && e.name.endsWith('.ts') && !e.name.endsWith('.test.ts'))
+        .map((e) => statSync(join(e.parentPath, e.name)).mtimeMs),
+    ),
   );
-  if (existsSync(BUNDLE) && statSync(BUNDLE).mtimeMs >= newest) return;
-  const r = spawnSync('pnpm', ['exec', 'tsup'], { cwd: APP_DIR, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`building the sriov bundle failed: ${r.stdout}${r.stderr}`);
+  return existsSync(BUNDLE) && statSync(BUNDLE).mtimeMs >= newest;
+}
+
+/**
+ * Builds dist/sriov.mjs when it is missing or older than a source file of this app. Several suites call this in
+ * parallel: the build runs under a flock and the freshness is checked again once it is held, so one suite never
+ * cleans dist/ under another one's feet. (CI builds before testing, so there it is only a check.)
+ */
+export async function ensureBuilt(): Promise<void> {
+  if (bundleIsFresh()) return;
+  const fd = openSync(join(tmpdir(), 'sriov-cni-bundle.lock'), 'w');
+  try {
+    while (!tryFlock(fd, 'exclusive')) await new Promise((r) => setTimeout(r, 50));
+    if (bundleIsFresh()) return;
+    const r = spawnSync('pnpm', ['exec', 'tsup'], { cwd: APP_DIR, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`building the sriov bundle failed: ${r.stdout}${r.stderr}`);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 export interface TestLab {

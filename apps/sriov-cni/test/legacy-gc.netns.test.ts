@@ -16,7 +16,7 @@ const reason = missingPrerequisites('sriov-cni legacy mode, GC and STATUS', [
 describe.skipIf(reason !== null)('legacy mode, GC and STATUS', () => {
   let t: TestLab;
   beforeAll(async () => {
-    ensureBuilt();
+    await ensureBuilt();
     t = await startLab({ pfs: [{ vfs: 3 }, { vfs: 0 }] });
   }, 120_000);
   afterAll(async () => {

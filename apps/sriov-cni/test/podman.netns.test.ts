@@ -21,7 +21,7 @@ describe.skipIf(reason !== null)('podman (CNI backend, runc) with the sriov plug
   const network = () => `${t.lab.prefix}net`;
 
   beforeAll(async () => {
-    ensureBuilt();
+    await ensureBuilt();
     t = await startLab({ pfs: [{ vfs: 1 }] });
     // The lab's /dev is a read-only overlay; podman keeps its lock table in /dev/shm.
     const shm = await t.lab.spawnInFakeSys('mount', ['-t', 'tmpfs', '-o', 'mode=1777', 'tmpfs', '/dev/shm']);

@@ -52,7 +52,7 @@ describe.skipIf(reason !== null)('sriov executable on the lab', () => {
   };
 
   beforeAll(async () => {
-    ensureBuilt();
+    await ensureBuilt();
     t = await startLab({ pfs: [{ vfs: 8 + CONCURRENT + 1, dpdkVfs: [8 + CONCURRENT] }] });
   }, 120_000);
   afterAll(async () => {
@@ -508,6 +508,25 @@ describe.skipIf(reason !== null)('sriov executable on the lab', () => {
           },
         ),
         { numRuns: 25 },
+      );
+      // Fuzzed environment: the config is valid but asks for a VLAN the veth PF refuses, so nothing can succeed.
+      const conf = { cniVersion: '1.0.0', name: 'n', type: 'sriov', deviceID: vf(6).address, vlan: 10 };
+      await fc.assert(
+        fc.asyncProperty(
+          fc.record({
+            CNI_IFNAME: fc.oneof(fc.string({ maxLength: 20 }), fc.constant('net1')),
+            CNI_CONTAINERID: fc.oneof(fc.string({ maxLength: 20 }), fc.constant('abc')),
+            CNI_ARGS: fc.oneof(fc.string(), fc.constant('IgnoreUnknown=1;MAC=zz')),
+          }),
+          async (env) => {
+            const clean = Object.fromEntries(Object.entries(env).map(([k, v]) => [k, v.replaceAll('\0', '')]));
+            const r = await runPlugin(t, { command: 'ADD', netns, conf, env: clean });
+            expect(r.status).toBe(1);
+            expect([4, 7, 999]).toContain(r.json?.code);
+            expect(hostState(6)).toEqual(before);
+          },
+        ),
+        { numRuns: 15 },
       );
     } finally {
       t.lab.deletePodNetns(netns);
