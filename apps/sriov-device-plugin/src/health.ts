@@ -1,5 +1,6 @@
 // Device health beyond the Go plugin (which reports Healthy forever): a VF (or SF) is Unhealthy while its PF's
-// link is down or the PF netdev is gone, and Healthy again when the link returns. Link state comes from netlink
+// link is down or the PF netdev is gone, and Healthy again when the link returns; a device whose PCI function
+// vanished is Unhealthy until re-discovery drops it from its pool. Link state comes from netlink
 // link events (netlink-ops), so a change reaches ListAndWatch as soon as the event is read.
 // A device's own netdev is deliberately NOT watched: the CNI moves it into a pod's netns, which looks like a
 // deletion from the host and must not make an allocated device Unhealthy.
@@ -31,6 +32,8 @@ export function watchedLink(dev: PoolDevice): string | null {
 export class HealthTracker {
   private state: Map<string, boolean> | null = null;
   private pools = new Set<ResourcePool>();
+  /** Devices whose PCI function disappeared; Unhealthy until a re-discovery drops them or finds them again. */
+  private vanished = new Set<string>();
 
   constructor(private readonly onTransition: (pool: ResourcePool, id: string, health: Health) => void = () => {}) {}
 
@@ -56,7 +59,22 @@ export class HealthTracker {
     for (const pool of this.pools) this.evaluate(pool, event.name);
   }
 
+  /** Marks a device as gone (its PCI function vanished) and reports it Unhealthy at once. */
+  markVanished(id: string): void {
+    this.vanished.add(id);
+    for (const pool of this.pools) {
+      if (!pool.deviceMap.has(id)) continue;
+      if (pool.setHealth(id, 'Unhealthy')) this.onTransition(pool, id, 'Unhealthy');
+    }
+  }
+
+  /** Re-discovery saw these devices, so they exist (again). */
+  forgetVanished(ids: Iterable<string>): void {
+    for (const id of ids) this.vanished.delete(id);
+  }
+
   healthFor(dev: PoolDevice): Health {
+    if (this.vanished.has(dev.id)) return 'Unhealthy';
     const link = watchedLink(dev);
     if (link === null || this.state === null) return 'Healthy';
     return this.state.get(link) === true ? 'Healthy' : 'Unhealthy';

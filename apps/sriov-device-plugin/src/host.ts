@@ -126,6 +126,7 @@ export function createSysfsHost(opts: SysfsHostOptions): HostSource {
   return {
     nodes,
     links: opts.links,
+    deviceExists: (address) => sysfs.hasPciDevice(address),
     async snapshot(): Promise<HostSnapshot> {
       const defaultRouteNetdevs = (await opts.defaultRouteNetdevs?.()) ?? new Set<string>();
       let infos: PciDeviceInfo[];

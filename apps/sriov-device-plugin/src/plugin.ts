@@ -26,6 +26,8 @@ import type { ResourceConfig } from './types.js';
 /** Where host facts come from (sysfs-pci + netlink-ops in production, fakes in tests). */
 export interface HostSource {
   snapshot(): Promise<HostSnapshot>;
+  /** Whether a PCI function still exists (lets a netdev removal tell "vanished" from "moved into a pod"). */
+  deviceExists?(pciAddress: string): boolean;
   nodes: DeviceNodes;
   links?: LinkSource;
 }
@@ -198,6 +200,7 @@ export class DevicePlugin {
   /** Health first (the latency that matters); links appearing or vanishing also mean VFs may have changed. */
   private onLinkEvent(event: LinkEvent): void {
     this.health.handle(event);
+    if (event.deleted) this.checkVanished(event.name);
     const known = this.knownLinks.has(event.name);
     if (event.deleted) this.knownLinks.delete(event.name);
     else this.knownLinks.add(event.name);
@@ -210,10 +213,37 @@ export class DevicePlugin {
     }
   }
 
+  /**
+   * A netdev went away: either the CNI moved it into a pod (the device is fine) or its PCI function vanished (VFs
+   * removed, device unplugged). sysfs tells which; a vanished device turns Unhealthy now, and the re-discovery the
+   * same event schedules removes it from its pool.
+   */
+  private checkVanished(netdev: string): void {
+    const host = this.opts.host;
+    if (host.deviceExists === undefined) return;
+    for (const entry of this.entries.values()) {
+      for (const dev of entry.pool.deviceMap.values()) {
+        const netdevs = dev.aux !== null ? dev.aux.netdevs : dev.pci.netdevs;
+        if (!netdevs.includes(netdev)) continue;
+        let present = true;
+        try {
+          present = host.deviceExists(dev.pci.address);
+        } catch {
+          present = true;
+        }
+        if (!present) {
+          this.opts.log.warn('device vanished', { resource: entry.pool.fullName, device: dev.id, netdev });
+          this.health.markVanished(dev.id);
+        }
+      }
+    }
+  }
+
   /** Applies a discovery result: start new pools, update changed ones, stop removed or emptied ones. */
   private async apply(host: HostSnapshot): Promise<void> {
     const { log } = this.opts;
     const discovered = buildPools(host, this.config, log);
+    this.health.forgetVanished(discovered.flatMap((p) => p.devices.map((d) => d.id)));
     const wanted = new Map(discovered.map((p) => [`${p.config.resourcePrefix}/${p.config.resourceName}`, p]));
     for (const [name, entry] of [...this.entries]) {
       const next = wanted.get(name);

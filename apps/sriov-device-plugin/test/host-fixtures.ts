@@ -109,4 +109,7 @@ export class FakeHost implements HostSource {
   async snapshot(): Promise<HostSnapshot> {
     return this.snapshotValue;
   }
+  deviceExists(address: string): boolean {
+    return this.snapshotValue.pci.some((p) => p.address === address);
+  }
 }

@@ -110,6 +110,31 @@ describe('health from link events', () => {
     host.links.emit({ name: 'ens1f1', up: false, deleted: true });
     await k.waitFor(() => healthOf()['0000:3c:02.0'] === 'Unhealthy', 'PF vanished');
   });
+
+  it('a VF netdev moved into a pod stays Healthy; a VF whose PCI function vanished turns Unhealthy, then leaves', async () => {
+    const host = new FakeHost(pfWithVfs({ bus: '3b', pfName: 'ens1f0', count: 3 }));
+    h = await startHarness(
+      host,
+      { resourceList: [{ resourceName: 'sriov_net', selectors: [{}] }] },
+      { linkRescanDelayMs: 50 },
+    );
+    const k = h.kubelet;
+    const healthOf = () => Object.fromEntries((k.latest(R) ?? []).map((d) => [d.ID, d.health]));
+    await k.waitFor(() => Object.keys(healthOf()).length === 3, 'devices');
+    // CNI moves VF 0's netdev into a pod: the host sees it deleted, but the PCI function is still there.
+    host.links.emit({ name: 'ens1f0v0', up: false, deleted: true });
+    // VF 2 is removed (sriov_numvfs lowered): its netdev goes and so does its PCI function.
+    host.snapshotValue = {
+      ...host.snapshotValue,
+      pci: host.snapshotValue.pci.filter((p) => p.address !== '0000:3b:02.2'),
+    };
+    host.links.emit({ name: 'ens1f0v2', up: false, deleted: true });
+    await k.waitFor(() => healthOf()['0000:3b:02.2'] === 'Unhealthy', 'vanished VF unhealthy');
+    expect(healthOf()['0000:3b:02.0']).toBe('Healthy');
+    // The re-discovery the event scheduled then drops it.
+    await k.waitFor(() => healthOf()['0000:3b:02.2'] === undefined && Object.keys(healthOf()).length === 2, 'dropped');
+    expect(healthOf()).toEqual({ '0000:3b:02.0': 'Healthy', '0000:3b:02.1': 'Healthy' });
+  });
 });
 
 describe('hot reload', () => {
