@@ -40,6 +40,8 @@ export interface BuildOptions {
   addonDir?: string;
   /** Build time; default SOURCE_DATE_EPOCH when set (reproducible builds), else now. */
   date?: Date;
+  /** V8 code cache in the blob (default true; false only to measure what it saves). */
+  codeCache?: boolean;
   log?: (line: string) => void;
 }
 
@@ -184,7 +186,7 @@ export async function buildExecutable(appName: string, options: BuildOptions = {
         main: bundlePath,
         output: blobPath,
         disableExperimentalSEAWarning: true,
-        useCodeCache: true,
+        useCodeCache: options.codeCache ?? true,
         assets: { [ADDON_ASSET]: addonPath },
       },
       null,

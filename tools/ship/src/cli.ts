@@ -1,9 +1,10 @@
 // `pnpm ship <command> [app...]`. Commands: build (single executables), image (buildah images, builds the
 // executable first), list. "all" or no app name means every app that exists in the tree.
+import { join } from 'node:path';
 import { SHIP_APPS, shipApp } from './apps.js';
 import { appPresent, buildExecutable, REPO_ROOT } from './build-exe.js';
 
-const USAGE = `usage: pnpm ship <build|image|list> [app...|all]
+const USAGE = `usage: pnpm ship <build|image|list> [--out=DIR] [--no-code-cache] [app...|all]
   build  single executable dist/ship/<app>/<exe> (esbuild + node SEA + postject)
   image  OCI image <image>:<version> with buildah from scratch (builds the executable first)
   list   the apps and whether they exist yet
@@ -23,11 +24,16 @@ function selectApps(names: string[]): string[] {
 }
 
 export async function cli(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
+  const [command, ...args] = argv;
   const log = (line: string) => process.stderr.write(`${line}\n`);
+  const out = args.find((a) => a.startsWith('--out='))?.slice('--out='.length);
+  const codeCache = !args.includes('--no-code-cache');
+  const rest = args.filter((a) => !a.startsWith('--'));
   switch (command) {
     case 'build':
-      for (const app of selectApps(rest)) await buildExecutable(app, { log });
+      for (const app of selectApps(rest)) {
+        await buildExecutable(app, { log, codeCache, ...(out ? { outDir: join(out, app) } : {}) });
+      }
       return 0;
     case 'image': {
       const { buildImage } = await import('./image.js');
