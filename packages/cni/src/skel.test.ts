@@ -154,7 +154,7 @@ describe('environment validation (code 4)', () => {
       code: 4,
       msg,
       ...(details ? { details } : {}),
-      cniVersion: '1.1.0',
+      cniVersion: '1.0.0',
     });
   });
   it('accepts a 15-byte interface name', async () => {
@@ -165,6 +165,21 @@ describe('environment validation (code 4)', () => {
       code: 4,
       msg: 'invalid characters in containerID',
       details: id,
+      cniVersion: '1.0.0',
+    });
+  });
+  it('the config is validated before the IDs, as Go skel does (a bad network name wins)', async () => {
+    await expectError({ ...addEnv, CNI_CONTAINERID: '-bad', CNI_IFNAME: 'a/b' }, conf({ name: 'bad name' }), {
+      code: 7,
+      msg: 'invalid characters found in network name',
+      details: 'bad name',
+      cniVersion: '1.0.0',
+    });
+    await expectError({ ...addEnv, CNI_CONTAINERID: '-bad', CNI_IFNAME: 'a/b' }, conf(), {
+      code: 4,
+      msg: 'invalid characters in containerID',
+      details: '-bad',
+      cniVersion: '1.0.0',
     });
   });
 });

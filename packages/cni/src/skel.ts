@@ -232,11 +232,7 @@ export async function dispatch(io: PluginIO, handlers: PluginHandlers, info: Plu
     for (const name of ENV_ORDER) {
       const value = envValue(io.env, name);
       const required = name === 'CNI_COMMAND' || (isCommand(cmd) && REQUIRED[cmd].has(name));
-      if (value === '') {
-        if (required) missing.push(name);
-      } else if (required) {
-        VALIDATORS[name]?.(value);
-      }
+      if (value === '' && required) missing.push(name);
     }
     if (missing.length > 0) {
       if (cmd === '' && info.about) {
@@ -257,6 +253,10 @@ export async function dispatch(io: PluginIO, handlers: PluginHandlers, info: Plu
       errorVersion = rawConf.cniVersion;
     }
     const netConf = checkNetworkName(rawConf);
+    // Go skel validates the IDs after the config (so a bad network name wins over a bad container ID).
+    for (const [name, validate] of Object.entries(VALIDATORS)) {
+      if (REQUIRED[cmd].has(name)) validate(envValue(io.env, name));
+    }
     const cniVersion = configVersionOf(netConf);
 
     const containerId = envValue(io.env, 'CNI_CONTAINERID');
