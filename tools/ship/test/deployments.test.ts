@@ -5,6 +5,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parseDevicePluginConfig, parseIbSriovNetConf, parseSriovNetConf } from '@sriov-ts/netconf-schema';
+import { parseArgs as parseSriovdpArgs } from '@sriov-ts/sriov-device-plugin';
 import { DaemonSet } from 'kubernetes-models/apps/v1/DaemonSet';
 import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import { Pod } from 'kubernetes-models/v1/Pod';
@@ -140,5 +141,28 @@ describe('deployments/', () => {
       expect(spec.tolerations.length).toBeGreaterThan(0);
       expect(spec.nodeSelector['kubernetes.io/os']).toBe('linux');
     }
+  });
+
+  it('the device plugin DaemonSet runs the ship image (its entrypoint, no command) with flags sriovdp accepts', () => {
+    const ds = ofKind('DaemonSet').find((m) => m.doc.metadata.name === 'kube-sriov-device-plugin');
+    expect(ds).toBeDefined();
+    const spec = (ds!.doc.spec as { template: { spec: unknown } }).template.spec as {
+      containers: {
+        image: string;
+        command?: string[];
+        args?: string[];
+        volumeMounts: { name: string; mountPath: string }[];
+      }[];
+      volumes: { name: string; configMap?: { name: string } }[];
+    };
+    const c = spec.containers[0]!;
+    expect(c.image).toMatch(new RegExp(`/${SHIP_APPS['sriov-device-plugin']!.image}:\\d+\\.\\d+\\.\\d+`));
+    expect(c.command).toBeUndefined();
+    const opts = parseSriovdpArgs(c.args ?? []);
+    // The config file lives on the ConfigMap volume, and that ConfigMap is one of the examples.
+    const mount = c.volumeMounts.find((m) => opts.configFile.startsWith(`${m.mountPath}/`));
+    expect(mount, `no volume mounted over ${opts.configFile}`).toBeDefined();
+    const configMap = spec.volumes.find((v) => v.name === mount!.name)?.configMap?.name;
+    expect(ofKind('ConfigMap').map((m) => m.doc.metadata.name)).toContain(configMap);
   });
 });
