@@ -1,5 +1,6 @@
 // PF-side VF knobs: what the netconf asks for, in the order the Go plugin applies them, and how to put each one
-// back. Pure functions; the netlink writes live in vf-ops.ts.
+// back. Pure functions; the netlink writes live in node-ops.ts.
+import { sameMac } from './vf/netdev.js';
 
 export const ETH_P_8021Q = 0x8100;
 export const ETH_P_8021AD = 0x88a8;
@@ -122,11 +123,6 @@ const EMPTY_STATE: VfKnobState = {
   maxTxRate: 0,
   linkState: 0,
 };
-
-export function sameMac(a: string, b: string): boolean {
-  const norm = (m: string) => m.toLowerCase().replaceAll('-', ':');
-  return norm(a) === norm(b);
-}
 
 function protoName(proto: number): string {
   return proto === ETH_P_8021AD ? '802.1ad' : '802.1q';

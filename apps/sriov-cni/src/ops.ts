@@ -5,6 +5,7 @@
 import type { Result } from '@sriov-ts/cni';
 import type { AttachmentCache } from './cache.js';
 import type { KnobChange, VfKnobState } from './knobs.js';
+import type { NetdevLink, NetdevOps } from './vf/netdev.js';
 
 export interface VfLocation {
   pciAddress: string;
@@ -18,18 +19,12 @@ export interface VfLocation {
   driver: string | undefined;
 }
 
-export interface LinkInfo {
-  index: number;
-  name: string;
-  mac: string;
-  mtu: number;
-  altNames: string[];
-}
+export type LinkInfo = NetdevLink;
 
 /** A delegated IPAM result (the 1.1 model of @sriov-ts/cni). */
 export type IpamResult = Result;
 
-export interface Ops {
+export interface Ops extends NetdevOps {
   // sysfs
   locateVf(pciAddress: string): VfLocation;
   vfExists(pciAddress: string): boolean;
@@ -41,15 +36,8 @@ export interface Ops {
   /** 'ok' | 'missing' (ENOENT) | 'not-netns' (exists, not an nsfs file) */
   netnsState(path: string): 'ok' | 'missing' | 'not-netns';
   // links (netns undefined = host)
-  /** By name or ifindex; undefined when there is no such link. */
-  getLink(netns: string | undefined, link: string | number): LinkInfo | undefined;
   /** Move a host link into `netns`, renamed to `newName`, set up — one RTM_NEWLINK. */
   moveIntoNetns(hostName: string, netns: string, newName: string): void;
-  /** Move a link from `netns` back to the host, down, renamed, with MAC/MTU restored — one RTM_NEWLINK. */
-  moveToHost(netns: string, name: string, hostName: string, mac: string | undefined, mtu: number | undefined): void;
-  setMac(netns: string | undefined, name: string, mac: string): void;
-  delAltName(netns: string | undefined, name: string, altName: string): void;
-  setSysctl(netns: string, path: string, value: string): void;
   // PF side
   /** The VF's entry of the PF's IFLA_VFINFO_LIST, or undefined when the PF reports none. */
   readVf(pf: string, vfIndex: number): (VfKnobState & { pfMtu: number }) | undefined;
@@ -78,6 +66,5 @@ export interface Ops {
   ipamCheck(): Promise<void>;
   configureIp(netns: string, ifName: string, result: IpamResult): Promise<void>;
   announce(netns: string, ifName: string, result: IpamResult): Promise<void>;
-  sleep(ms: number): Promise<void>;
   log(level: 'error' | 'warning' | 'info' | 'debug', msg: string, fields?: Record<string, unknown>): void;
 }

@@ -4,8 +4,9 @@
 import { USERSPACE_DRIVERS } from '@sriov-ts/sysfs-pci';
 import { type AttachmentCache, fromGoJson, type OrigVfState } from './cache.js';
 import type { SriovConf } from './conf.js';
-import { describeKnob, type KnobChange, planAdd, planRestore, restoreOf, sameMac, type VfKnobState } from './knobs.js';
+import { describeKnob, type KnobChange, planAdd, planRestore, restoreOf, type VfKnobState } from './knobs.js';
 import type { IpamResult, Ops, VfLocation } from './ops.js';
+import { enablePodNotify, type PodSide, releaseToHost, sameMac, setMacVerified } from './vf/netdev.js';
 import { UndoStack } from './vf/undo.js';
 
 export interface Invocation {
@@ -132,12 +133,12 @@ async function addLocked(conf: SriovConf, vf: VfLocation, inv: Invocation, ops: 
       const hostName = vf.netdev!;
       // Registered first: the kernel moves before it renames, so a rename refused in the pod (EEXIST) still
       // leaves the VF there under its host name, which the undo finds.
-      undo.push('move into pod', () => releaseToHost(record, inv, ops, host!.index));
+      undo.push('move into pod', () => releaseToHost(podSide(record, inv, host!.index), ops));
       ops.moveIntoNetns(hostName, inv.netns, inv.ifName);
       const moved = ops.getLink(inv.netns, inv.ifName);
       if (moved?.altNames.includes(hostName)) ops.delAltName(inv.netns, inv.ifName, hostName);
       if (conf.mac) await setMacVerified(inv.netns, inv.ifName, conf.mac, ops);
-      for (const path of podSysctls(inv.ifName)) trySysctl(inv.netns, path, ops);
+      enablePodNotify(inv.netns, inv.ifName, ops);
       podMac = conf.mac || host!.mac;
     }
 
@@ -276,37 +277,6 @@ async function verifyAdminMac(vf: Pick<VfLocation, 'pf' | 'vfIndex'>, mac: strin
   }
 }
 
-/** i40e/iavf apply MACs asynchronously: set, read back, retry — 20 × 100 ms like the Go plugin. */
-async function setMacVerified(netns: string | undefined, name: string, mac: string, ops: Ops): Promise<void> {
-  let last: unknown;
-  for (let attempt = 0; attempt < 20; attempt++) {
-    try {
-      ops.setMac(netns, name, mac);
-      const now = ops.getLink(netns, name);
-      if (now && sameMac(now.mac, mac)) return;
-      last = new Error('hardware mac address is different from requested one');
-    } catch (e) {
-      last = e;
-    }
-    await ops.sleep(100);
-  }
-  throw new PluginError(`failed to set MAC address to ${mac}: ${msg(last)}`, 999, { cause: last });
-}
-
-const podSysctls = (ifName: string) => [
-  `/proc/sys/net/ipv4/conf/${ifName}/arp_notify`,
-  `/proc/sys/net/ipv6/conf/${ifName}/ndisc_notify`,
-  `/proc/sys/net/ipv6/conf/${ifName}/optimistic_dad`,
-];
-
-function trySysctl(netns: string, path: string, ops: Ops): void {
-  try {
-    ops.setSysctl(netns, path, '1');
-  } catch {
-    // The Go plugin ignores these too (IPv6 may be disabled in the pod).
-  }
-}
-
 function tryRead<T>(read: () => T): T | undefined {
   try {
     return read();
@@ -319,29 +289,9 @@ function nonZeroMac(mac: string | undefined): string | undefined {
   return mac && mac !== '00:00:00:00:00:00' ? mac : undefined;
 }
 
-/**
- * Put the VF netdev back in the host netns under its host name, with its original MAC and MTU, and drop the
- * pod-name altname the kernel may have left (#445). DEL finds it by its pod-side name. ADD's undo knows its
- * ifindex, so a link the pod already had under that name (the reason a rename fails) is never taken for it;
- * a move whose rename was refused leaves the VF in the pod under its host name.
- */
-function releaseToHost(
-  c: AttachmentCache,
-  inv: Pick<Invocation, 'netns' | 'ifName'>,
-  ops: Ops,
-  index?: number,
-): boolean {
-  const hostName = c.orig.hostIfName;
-  let found = index === undefined ? ops.getLink(inv.netns, inv.ifName) : ops.getLink(inv.netns, index);
-  if (found && index !== undefined && found.name !== inv.ifName && found.name !== hostName) found = undefined;
-  found ??= ops.getLink(inv.netns, hostName);
-  if (!found) return false;
-  ops.moveToHost(inv.netns, found.name, hostName, c.orig.effectiveMac || undefined, c.orig.mtu || undefined);
-  const back = ops.getLink(undefined, hostName);
-  if (back && inv.ifName !== hostName && back.altNames.includes(inv.ifName)) {
-    ops.delAltName(undefined, hostName, inv.ifName);
-  }
-  return true;
+function podSide(c: AttachmentCache, inv: Pick<Invocation, 'netns' | 'ifName'>, index?: number): PodSide {
+  const o = c.orig;
+  return { netns: inv.netns, podName: inv.ifName, hostName: o.hostIfName, index, mac: o.effectiveMac, mtu: o.mtu };
 }
 
 // ---------------------------------------------------------------------------------------------------------- DEL
@@ -398,7 +348,7 @@ async function delLocked(cached: AttachmentCache, key: string, inv: Invocation, 
 
   // 4. The netdev back to the host (netdev mode only; our cache says which, a Go cache is re-detected).
   const dpdk = cached.dpdkMode ?? isDpdkNow(cached.deviceID, ops);
-  if (!dpdk && ops.netnsState(inv.netns) === 'ok') releaseToHost(cached, inv, ops);
+  if (!dpdk && ops.netnsState(inv.netns) === 'ok') releaseToHost(podSide(cached, inv), ops);
   ops.deleteAllocation(cached.deviceID);
   finish(key, ops);
   ops.log('info', `released VF ${cached.deviceID} (host name ${cached.orig.hostIfName || '-'})`);

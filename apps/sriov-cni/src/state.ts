@@ -4,21 +4,11 @@
 //   <dir>/pci/vf_lock/<pci-address>.lock  per-VF flock, held until the process exits
 //   <dir>/pending/<containerID>-<ifName>  ours: the crash journal of an ADD in progress
 // Every name is validated before a path is built (container ID and ifname by the skeleton, PCI address here).
-import {
-  closeSync,
-  constants,
-  mkdirSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { tryFlock } from '@sriov-ts/netlink-ops';
 import { isCanonicalPciAddress } from '@sriov-ts/sysfs-pci';
 import { type AttachmentCache, fromGoJson, toGoJson } from './cache.js';
+import { lockFile, readOptional, writeAtomic } from './vf/files.js';
 
 export const DEFAULT_STATE_DIR = '/var/lib/cni/sriov';
 export const LOCK_TIMEOUT_MS = 60_000;
@@ -26,27 +16,13 @@ export const LOCK_TIMEOUT_MS = 60_000;
 export class StateStore {
   constructor(readonly dir = DEFAULT_STATE_DIR) {}
 
-  /** Exclusive flock on the VF's lock file; the fd stays open (and locked) until the process exits. */
-  async lockVf(
+  /** Exclusive flock on the VF's (or, legacy mode, the PF's) lock file, 60 s like the Go plugin. */
+  lockVf(
     pciAddress: string,
     timeoutMs = LOCK_TIMEOUT_MS,
     kind: 'vf_lock' | 'pf_lock' = 'vf_lock',
   ): Promise<() => void> {
-    const dir = join(this.dir, 'pci', kind);
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const path = join(dir, `${pci(pciAddress)}.lock`);
-    const fd = openSync(path, constants.O_RDONLY | constants.O_CREAT | constants.O_NOFOLLOW, 0o600);
-    const deadline = Date.now() + timeoutMs;
-    let wait = 2;
-    while (!tryFlock(fd, 'exclusive')) {
-      if (Date.now() >= deadline) {
-        closeSync(fd);
-        throw new Error(`time out while waiting to acquire exclusive lock on [${path}]`);
-      }
-      await new Promise((r) => setTimeout(r, wait));
-      wait = Math.min(wait * 2, 50);
-    }
-    return () => closeSync(fd); // closing the only fd of the open file description releases the flock
+    return lockFile(join(this.dir, 'pci', kind, `${pci(pciAddress)}.lock`), timeoutMs);
   }
 
   readAllocation(pciAddress: string): string | undefined {
@@ -104,23 +80,6 @@ function name(key: string): string {
   return key;
 }
 
-function readOptional(path: string): string | undefined {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw e;
-  }
-}
-
 function parse(text: string | undefined): AttachmentCache | undefined {
   return text === undefined ? undefined : fromGoJson(JSON.parse(text));
-}
-
-/** tmp + rename: a reader (or a crash) never sees half a file. Files 0600, directories 0700. */
-function writeAtomic(dir: string, file: string, content: string): void {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const tmp = join(dir, `.${file}.${process.pid}.tmp`);
-  writeFileSync(tmp, content, { mode: 0o600, flag: 'w' });
-  renameSync(tmp, join(dir, file));
 }

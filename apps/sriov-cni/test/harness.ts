@@ -23,13 +23,9 @@ export const APP_DIR = dirname(dirname(fileURLToPath(import.meta.url)));
 export const BUNDLE = join(APP_DIR, 'dist', 'sriov.mjs');
 export const CNI_BIN = '/usr/lib/cni';
 
-// The app's sources and those of the workspace packages it bundles.
-const SOURCE_DIRS = [
-  join(APP_DIR, 'src'),
-  ...['cni', 'ipam-client', 'netconf-schema', 'netlink-ops', 'sysfs-pci'].map((p) =>
-    join(APP_DIR, '..', '..', 'packages', p, 'src'),
-  ),
-];
+// Only the app's own sources: a rebuild cleans dist/, and packages edited while suites run must not trigger one
+// (after changing a package, run `pnpm build`; CI always builds first).
+const SOURCE_DIRS = [join(APP_DIR, 'src')];
 
 function bundleIsFresh(): boolean {
   const newest = Math.max(
