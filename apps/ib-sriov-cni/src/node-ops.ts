@@ -10,7 +10,7 @@ import {
   netnsState,
 } from '@sriov-ts/cni';
 import { configureInterface, ipamAdd, ipamCheck, ipamDel, ipamDelegationFromStdin } from '@sriov-ts/ipam-client';
-import { createNetlinkOps, type NetlinkTransport } from '@sriov-ts/netlink-ops';
+import { createNetlinkOps, NetlinkError, type NetlinkTransport } from '@sriov-ts/netlink-ops';
 import { createSysfs } from '@sriov-ts/sysfs-pci';
 import { fromGoJson, toGoJson } from './cache.js';
 import type { IbOps } from './ops.js';
@@ -59,8 +59,14 @@ export function nodeOps(o: NodeOpsOptions): IbOps {
     },
     rdmaDevices: (pci) => sysfs.rdmaDevices(pci),
     rebindVf: (pci) => void sysfs.rebindDriver(pci),
-    setVfGuid: (p, which, guid) => nl.setVfGuid(p.pf, p.vfIndex, which, guid),
-    setVfLinkState: (p, state) => nl.setVfLinkState(p.pf, p.vfIndex, state),
+    setVfGuid: (p, which, guid) =>
+      kernelSays(`failed to set vf ${p.vfIndex} ${which} GUID ${guid}`, () =>
+        nl.setVfGuid(p.pf, p.vfIndex, which, guid),
+      ),
+    setVfLinkState: (p, state) =>
+      kernelSays(`failed to set vf ${p.vfIndex} link state to ${state}`, () =>
+        nl.setVfLinkState(p.pf, p.vfIndex, state),
+      ),
     netnsState,
     linkExists: (netns, name) => nl.findLink(name, ns(netns)) !== undefined,
     linkAltNames: (netns, name) => nl.findLink(name, ns(netns))?.altNames ?? [],
@@ -96,4 +102,14 @@ export function nodeOps(o: NodeOpsOptions): IbOps {
     podAddresses: (netns, ifName) => nl.listAddresses({ netns, link: ifName }).map((a) => a.cidr),
     log: (level, msg, fields) => o.log.log(level, msg, fields),
   };
+}
+
+/** A PF-side refusal in the Go plugin's words: what it was doing, then the kernel's errno text. */
+function kernelSays(doing: string, act: () => void): void {
+  try {
+    act();
+  } catch (e) {
+    if (e instanceof NetlinkError) throw new Error(`${doing}: ${e.description}`, { cause: e });
+    throw e;
+  }
 }

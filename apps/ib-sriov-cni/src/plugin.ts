@@ -120,9 +120,14 @@ async function addVf(conf: IbSriovNetConf, inv: Invocation, record: Record_, ops
       const netdev = ops.vfNetdev(pci);
       const where = `failed to set up pod interface ${goQuote(inv.ifName)} from the device ${goQuote(record.master)}`;
       if (!netdev) throw fail(`${where}: VF ${pci} has no netdev after rebind`);
-      undo.push('move into pod', () => releaseVf(record, inv, ops));
+      // Until the move+rename returned, the undo looks for the netdev under its host name only: the kernel moves
+      // before it renames, so a refused rename (EEXIST) leaves it in the pod under that name — and `ifName` there
+      // is then another device.
+      let renamed = false;
+      undo.push('move into pod', () => releaseVf(record, inv.netns, renamed ? [inv.ifName] : [netdev], ops));
       try {
         ops.moveIntoNetns(netdev, inv.netns, inv.ifName);
+        renamed = true;
         // A leftover altname of the host name would block later renames with EEXIST (sriov-cni #292).
         if (ops.linkAltNames(inv.netns, inv.ifName).includes(netdev)) ops.delAltName(inv.netns, inv.ifName, netdev);
       } catch (e) {
@@ -219,18 +224,10 @@ function restoreGuid(c: IbCache, ops: IbOps): void {
   if (now && c.hostIfName && now !== c.hostIfName) ops.renameHostLink(now, c.hostIfName);
 }
 
-/**
- * The VF netdev back to the host under its host name. Looks for it under the pod name or, when a move+rename was
- * half applied, the host name; finds nothing when it is already back (DEL retried) and does nothing then.
- */
-function releaseVf(c: IbCache, inv: Pick<Invocation, 'netns' | 'ifName'>, ops: IbOps): void {
-  const podName = c.contIfName || inv.ifName;
-  for (const name of [podName, c.hostIfName]) {
-    if (name && ops.linkExists(inv.netns, name)) {
-      ops.moveToHost(inv.netns, name, c.hostIfName || name);
-      return;
-    }
-  }
+/** The VF netdev back to the host under its host name, found in the pod under the first of `names` that exists. */
+function releaseVf(c: IbCache, netns: string, names: string[], ops: IbOps): void {
+  const name = names.find((n) => n !== '' && ops.linkExists(netns, n));
+  if (name !== undefined) ops.moveToHost(netns, name, c.hostIfName || name);
 }
 
 // ---------------------------------------------------------------------------------------------------------- DEL
@@ -267,7 +264,8 @@ async function release(c: IbCache, entry: string, netns: string, ifName: string,
   if (!ops.isVf(c.deviceID)) return ops.deleteCache(entry); // VFIO PF: ADD only cached
   const unlock = await ops.lock();
   try {
-    if (!c.vfioPciMode) releaseVf(c, { netns, ifName }, ops);
+    // Under the pod name, or the host name when an earlier move+rename stopped half-way; nothing when already back.
+    if (!c.vfioPciMode) releaseVf(c, netns, [c.contIfName || ifName, c.hostIfName], ops);
     const rdmaDev = c.rdma.containerRdmaDevName;
     if (c.rdmaIsolation && !c.vfioPciMode && rdmaDev) {
       try {
