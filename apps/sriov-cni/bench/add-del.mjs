@@ -73,7 +73,7 @@ try {
   const cni = (p, command) =>
     timed(p.argv, { CNI_COMMAND: command, CNI_CONTAINERID: p.id, CNI_NETNS: p.netns }, JSON.stringify(p.conf));
 
-  const samples = { floor: [], oursAdd: [], oursDel: [], hdAdd: [], hdDel: [] };
+  const samples = { floor: [], version: [], oursAdd: [], oursDel: [], hdAdd: [], hdDel: [] };
   const netnsA = lab.createPodNetns('ba');
   const netnsB = lab.createPodNetns('bb');
   for (let round = 0; round < ROUNDS + 3; round++) {
@@ -81,12 +81,14 @@ try {
     const a = ours(0, netnsA, `o${round}`);
     const b = hostDevice(1, netnsB, `h${round}`);
     const f = await timed([process.execPath, '-e', '0']);
+    const v = await timed([process.execPath, BUNDLE], { CNI_COMMAND: 'VERSION' }, '{"cniVersion":"1.0.0"}');
     const oa = await cni(a, 'ADD');
     const ha = await cni(b, 'ADD');
     const od = await cni(a, 'DEL');
     const hd = await cni(b, 'DEL');
     if (keep) {
       samples.floor.push(f);
+      samples.version.push(v);
       samples.oursAdd.push(oa);
       samples.hdAdd.push(ha);
       samples.oursDel.push(od);
@@ -110,6 +112,7 @@ try {
     `${name.padEnd(22)} median ${q(xs, 0.5).toFixed(1).padStart(6)} ms   p90 ${q(xs, 0.9).toFixed(1).padStart(6)} ms`;
   console.log(`sriov bench: ${ROUNDS} interleaved rounds (+3 warm-up), 2 CPUs, NODE_EXTRA_CA_CERTS unset`);
   console.log(row('node -e 0 (floor)', samples.floor));
+  console.log(row('sriov VERSION', samples.version));
   console.log(row('sriov ADD', samples.oursAdd));
   console.log(row('host-device ADD', samples.hdAdd));
   console.log(row('sriov DEL', samples.oursDel));
