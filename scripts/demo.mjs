@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `pnpm demo`: the lab demo on a simulated SR-IOV node (README's main job). Needs root (network namespaces, mounts).
-// Builds what it runs (the sriov CNI and sriovdp bundles, the lab and its packages, the demo bundle), then runs
+// Builds what it runs (the sriov CNI, sriovdp and sriovctl bundles, the lab and its packages, the demo bundle), then runs
 // e2e/dist/demo.js. No shell: every command is spawned with an argv.
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
@@ -16,7 +16,7 @@ if (typeof process.getuid !== 'function' || process.getuid() !== 0) {
   process.exit(1);
 }
 
-const packages = ['@sriov-ts/e2e', '@sriov-ts/sriov-cni', '@sriov-ts/sriov-device-plugin'];
+const packages = ['@sriov-ts/e2e', '@sriov-ts/sriov-cni', '@sriov-ts/sriov-device-plugin', '@sriov-ts/sriovctl'];
 const args = [...packages.flatMap((p) => ['--filter', `${p}...`]), 'build'];
 console.log(`building the demo and the plugins: pnpm ${args.join(' ')}`);
 const build = spawnSync('pnpm', args, { cwd: root, encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' } });

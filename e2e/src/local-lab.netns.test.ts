@@ -94,6 +94,33 @@ describe.skipIf(reason !== null)('local lab: device plugin → kubelet → Multu
     expect(stack.ping(a, ghost, 1).ok).toBe(false);
   });
 
+  it('sriovctl (run in the node view) shows which pod netns holds each VF, from the CNI state', async () => {
+    const r = await stack.sriovctl(['vfs', '--json']);
+    expect(r.status, r.stderr).toBe(0);
+    const { vfs, notes } = JSON.parse(r.stdout) as {
+      vfs: { address: string; driver: string; holders: { plugin: string; netns: string; netnsAlive: boolean }[] }[];
+      notes: string[];
+    };
+    expect(vfs).toHaveLength(16);
+    for (const p of pods) {
+      expect(vfs.find((v) => v.address === p.deviceId)!.holders).toEqual([
+        expect.objectContaining({
+          plugin: 'sriov',
+          netns: p.netns,
+          netnsAlive: true,
+          attachment: `${p.containerId}-net1`,
+        }),
+      ]);
+    }
+    expect(vfs.filter((v) => v.holders.length > 0)).toHaveLength(2);
+    // The lab's PFs are veths: the kernel reports no VF list, and sriovctl says so instead of inventing knobs.
+    expect(notes).toContain(
+      `${stack.lab.pfs[0]!.netdev}: the PF driver reports no VF list (IFLA_VFINFO_LIST); VF knobs unknown`,
+    );
+    const pfs = await stack.sriovctl(['pfs']);
+    expect(pfs.stdout).toMatch(new RegExp(`${stack.lab.pfs[1]!.address}\\s+${stack.lab.pfs[1]!.netdev}\\s+15b3:1017`));
+  });
+
   it('a second pod on the same pool gets a different VF', async () => {
     const c = await stack.addPod('pod-c', 'intel_sriov_netdevice');
     pods.push(c);

@@ -104,6 +104,12 @@ export async function runDemo(): Promise<number> {
       ),
     );
 
+    for (const args of [['pfs'], ['vfs']]) {
+      console.log(`\n${bold(`$ sriovctl ${args.join(' ')}`)}  (the node inspector, run in the node's view)`);
+      const r = await stack.sriovctl(args);
+      console.log((r.stdout + r.stderr).trimEnd());
+    }
+
     step('CNI DEL, stop the device plugin, tear the lab down');
     for (const p of [...stack.pods].reverse()) await stack.deletePod(p);
     const code = await stack.stopDevicePlugin();

@@ -138,7 +138,7 @@ export class LabStack {
 
   /** Creates the lab and a private /var/lib/cni for it. On failure nothing is left behind. */
   static async create(options: StackOptions = {}): Promise<LabStack> {
-    const exe = ensureExecutables(['sriovCni', 'sriovdp']);
+    const exe = ensureExecutables(['sriovCni', 'sriovdp', 'sriovctl']);
     const progress = options.progress ?? (() => {});
     const spec = options.lab ?? DEMO_LAB;
     progress(`creating the lab: ${spec.pfs.map((p) => `${p.vfs} VFs on ${String(p.model)}`).join(', ')}`);
@@ -332,6 +332,17 @@ export class LabStack {
     this.pods.splice(this.pods.indexOf(pod), 1);
     this.progress(`${pod.name}: sriov DEL returned ${pod.vf.netdev} to the host`);
     return del;
+  }
+
+  /**
+   * The node inspector, run as an operator would on this node: inside the fake-sys namespace, where /sys is the
+   * lab's tree and /var/lib/cni the CNI plugins' state.
+   */
+  async sriovctl(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+    const env = { ...process.env };
+    delete env.NODE_EXTRA_CA_CERTS;
+    const r = await this.lab.spawnInFakeSys(process.execPath, [this.exe.sriovctl, ...args], { env });
+    return { status: r.status, stdout: r.stdout, stderr: r.stderr };
   }
 
   /** Stops sriovdp with SIGTERM (as kubelet's pod deletion does) and returns its exit code. */
