@@ -78,9 +78,16 @@ export function nodeOps(o: NodeOpsOptions): IbOps {
     renameHostLink: (name, newName) => nl.renameLink(name, newName),
     delAltName: (netns, name, alt) => void nl.deleteAltName(name, alt, ns(netns)),
     rdmaNetnsMode: () => nl.getRdmaNetnsMode(),
-    rdmaDeviceIn: (netns, name) => nl.listRdmaDevices(ns(netns)).some((d) => d.name === name),
     moveRdmaToPod: (name, netns) => nl.moveRdmaDevice(name, { toNetns: netns }),
-    moveRdmaToHost: (name, netns) => nl.moveRdmaDevice(name, { netns, toNetns: HOST_NETNS }),
+    moveRdmaToHost(name, netns) {
+      try {
+        nl.moveRdmaDevice(name, { netns, toNetns: HOST_NETNS });
+        return true;
+      } catch (e) {
+        if (e instanceof NetlinkError && e.code === 'ENODEV') return false; // not in the pod (name lookup)
+        throw e;
+      }
+    },
     async lock() {
       const held = await acquireExclusiveLock(o.lockPath ?? IB_SRIOV_LOCK_PATH);
       return () => held.release();

@@ -43,12 +43,13 @@ export interface IbOps {
   delAltName(netns: string | undefined, name: string, altName: string): void;
   // RDMA netlink
   rdmaNetnsMode(): 'shared' | 'exclusive';
-  /** Whether an RDMA device of that name is visible in `netns` (undefined = host). */
-  rdmaDeviceIn(netns: string | undefined, name: string): boolean;
   /** Host → pod (resolved in the host netns). */
   moveRdmaToPod(name: string, netns: string): void;
-  /** Pod → host, resolved and sent from a socket inside the pod netns (the device is visible only there). */
-  moveRdmaToHost(name: string, netns: string): void;
+  /**
+   * Pod → host, resolved and sent from a socket inside the pod netns (in exclusive mode the device is visible only
+   * there). False when no device of that name is in the pod (already back).
+   */
+  moveRdmaToHost(name: string, netns: string): boolean;
   // state
   /** The global flock (/var/run/cni/ib-sriov/cni.lock); returns its release. */
   lock(): Promise<() => void>;

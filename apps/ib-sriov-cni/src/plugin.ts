@@ -110,7 +110,11 @@ async function addVf(conf: IbSriovNetConf, inv: Invocation, record: Record_, ops
       // 2. RDMA isolation: the RDMA device first — moving it recreates the IPoIB netdev in the host netns.
       if (conf.rdmaIsolation) {
         const rdmaDev = singleRdmaDevice(pci, ops);
-        ops.moveRdmaToPod(rdmaDev, inv.netns);
+        try {
+          ops.moveRdmaToPod(rdmaDev, inv.netns);
+        } catch (e) {
+          throw fail(`failed to move RDMA device ${rdmaDev} to netns ${inv.netns}: ${msg(e)}`);
+        }
         undo.push('move RDMA device into pod', () => ops.moveRdmaToHost(rdmaDev, inv.netns));
         record.rdma = { deviceID: pci, sandboxRdmaDevName: rdmaDev, containerRdmaDevName: rdmaDev };
       }
@@ -269,7 +273,7 @@ async function release(c: IbCache, entry: string, netns: string, ifName: string,
     const rdmaDev = c.rdma.containerRdmaDevName;
     if (c.rdmaIsolation && !c.vfioPciMode && rdmaDev) {
       try {
-        if (ops.rdmaDeviceIn(netns, rdmaDev)) ops.moveRdmaToHost(rdmaDev, netns);
+        if (!ops.moveRdmaToHost(rdmaDev, netns)) ops.log('info', `RDMA device ${rdmaDev} is not in ${netns}`);
       } catch (e) {
         throw fail(`failed to restore RDMA device ${rdmaDev} to default namespace. ${msg(e)}`);
       }
