@@ -3,7 +3,17 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { executable, isRoot, missingPrerequisites } from '@sriov-ts/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureBuilt, hostLocalConf, linkIn, randomId, reclaim, runPlugin, startLab, type TestLab } from './harness.js';
+import {
+  addressesIn,
+  ensureBuilt,
+  hostLocalConf,
+  linkIn,
+  randomId,
+  reclaim,
+  runPlugin,
+  startLab,
+  type TestLab,
+} from './harness.js';
 
 const reason = missingPrerequisites('sriov-cni legacy mode, GC and STATUS', [
   isRoot(),
@@ -33,12 +43,18 @@ describe.skipIf(reason !== null)('legacy mode, GC and STATUS', () => {
     const conf = { ...hostLocalConf(t, '1.0.0'), master: pf(0).netdev };
     try {
       const a = await runPlugin(t, { command: 'ADD', ...pods[0]!, conf });
-      const b = await runPlugin(t, { command: 'ADD', ...pods[1]!, conf, args: 'IgnoreUnknown=1;VF=2;K8S_POD_NAME=lb' });
+      const b = await runPlugin(t, {
+        command: 'ADD',
+        ...pods[1]!,
+        conf,
+        args: 'IgnoreUnknown=1;VF=2;IP=10.251.0.77;K8S_POD_NAME=lb',
+      });
       const c = await runPlugin(t, { command: 'ADD', ...pods[2]!, conf });
       for (const r of [a, b, c]) expect(r.status, r.stdout + r.stderr).toBe(0);
       // VF 0 (first free), VF 2 (asked for), VF 1 (first free after that).
       expect(linkIn(t.lab.vf(0, 0).netdev!)).toBeUndefined();
       expect(linkIn('net1', pods[1]!.netns)).toMatchObject({ address: t.lab.vf(0, 2).mac });
+      expect(addressesIn('net1', pods[1]!.netns)).toEqual(['10.251.0.77/16']); // CNI_ARGS IP= reaches host-local
       expect(linkIn('net1', pods[2]!.netns)).toMatchObject({ address: t.lab.vf(0, 1).mac });
       const none = await runPlugin(t, {
         command: 'ADD',

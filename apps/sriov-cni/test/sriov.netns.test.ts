@@ -162,6 +162,24 @@ describe.skipIf(reason !== null)('sriov executable on the lab', () => {
     }
   });
 
+  it('logs per logLevel to logFile (cni-log format with the labels), nothing on stdout but the result', async () => {
+    const netns = t.lab.createPodNetns('log');
+    const logFile = join(t.stateRoot, 'logs', 'sriov.log');
+    const call = { containerId: randomId(), netns, ifName: 'net1' };
+    const conf = { ...hostLocalConf(t, '1.0.0'), deviceID: vf(1).address, logLevel: 'debug', logFile };
+    try {
+      const add = await runPlugin(t, { command: 'ADD', ...call, conf });
+      expect(add.status, add.stdout + add.stderr).toBe(0);
+      expect(add.stderr).toBe('');
+      const log = readFileSync(logFile, 'utf8');
+      expect(log).toMatch(/level="info" msg="attached VF [^"]+ as net1" cniName="sriov-cni" containerID="[0-9a-f]+"/);
+      expect((await runPlugin(t, { command: 'DEL', ...call, conf })).status).toBe(0);
+      expect(readFileSync(logFile, 'utf8')).toContain('msg="released VF');
+    } finally {
+      reclaim(t, netns, vf(1).netdev!);
+    }
+  });
+
   describe('DEL succeeds in every degraded state', () => {
     const conf = () => ({ ...hostLocalConf(t, '1.0.0'), deviceID: vf(2).address });
     async function added(suffix: string) {
@@ -345,7 +363,8 @@ describe.skipIf(reason !== null)('sriov executable on the lab', () => {
     const marker = join(bin, 'started');
     writeFileSync(
       join(bin, 'slow'),
-      `#!/bin/sh\nif [ "$CNI_COMMAND" = ADD ]; then : > ${marker}; exec sleep 20; fi\nexit 0\n`,
+      // It writes its pid (which stays sleep's after exec) so the test can reap it after the SIGKILL.
+      `#!/bin/sh\nif [ "$CNI_COMMAND" = ADD ]; then echo $$ > ${marker}.tmp; mv ${marker}.tmp ${marker}; exec sleep 20; fi\nexit 0\n`,
     );
     chmodSync(join(bin, 'slow'), 0o755);
     const conf = {
@@ -367,6 +386,11 @@ describe.skipIf(reason !== null)('sriov executable on the lab', () => {
       expect(linkIn('net1', netns)).toBeDefined();
       child.kill('SIGKILL');
       await new Promise((r) => child.once('exit', r));
+      try {
+        process.kill(Number(readFileSync(marker, 'utf8').trim()), 'SIGKILL'); // the orphaned IPAM child
+      } catch {
+        // already gone
+      }
       const del = await runPlugin(t, { command: 'DEL', ...call, path: bin, conf });
       expect(del.status, del.stdout + del.stderr).toBe(0);
       expect(hostState(5)).toEqual(before);
