@@ -255,13 +255,22 @@ export class LabStack {
     return { status: r.status, stdout: r.stdout, stderr: r.stderr, json };
   }
 
-  /** A pod asking for one device of `resource`: kubelet allocates, Multus injects deviceID, the CNI ADDs it. */
-  async addPod(name: string, resourceName: string): Promise<PodAttachment> {
+  /** kubelet allocates one device of the pool; the VF address is read from PCIDEVICE_* as Multus does. */
+  async allocateDevice(
+    name: string,
+    resourceName: string,
+  ): Promise<{ resource: string; allocation: Allocation; envName: string; deviceId: string }> {
     const resource = `${RESOURCE_PREFIX}/${resourceName}`;
     const allocation = await this.kubelet.allocate(resource, 1);
     const envName = pciDeviceEnvName(resource);
     const deviceId = deviceIdFromEnv(allocation.response.envs, resource);
     this.progress(`${name}: kubelet allocated ${resource} → ${envName}=${allocation.response.envs[envName]}`);
+    return { resource, allocation, envName, deviceId };
+  }
+
+  /** A pod asking for one device of `resource`: kubelet allocates, Multus injects deviceID, the CNI ADDs it. */
+  async addPod(name: string, resourceName: string): Promise<PodAttachment> {
+    const { resource, allocation, envName, deviceId } = await this.allocateDevice(name, resourceName);
     const netns = this.lab.createPodNetns(name.replace(/[^a-z0-9]/g, '').slice(0, 6));
     const containerId = `${this.lab.prefix}${name.replace(/[^a-z0-9]/g, '')}`.padEnd(16, '0');
     const conf = {
