@@ -71,7 +71,10 @@ export function recordingIb(lab: Lab): RecordingIb {
     return i < 0 ? undefined : failures.splice(i, 1)[0]!.errno;
   };
   let pfIndex: number | undefined;
-  const isPf = (r: RecordedRequest) => r.payload.readInt32LE(4) === (pfIndex ??= findLink(pf.netdev)!.index);
+  const isPf = (r: RecordedRequest) => {
+    pfIndex ??= findLink(pf.netdev)!.index;
+    return r.payload.readInt32LE(4) === pfIndex;
+  };
   const addressFile = (index: number) => join(lab.root, 'sys/class/net', vfs[index]!.netdev!, 'address');
 
   const layer: RecordingIb = {
