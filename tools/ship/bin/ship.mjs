@@ -27,6 +27,10 @@ try {
   });
   const { cli } = await import(pathToFileURL(outfile).href);
   process.exitCode = await cli(process.argv.slice(2));
+} catch (e) {
+  // esbuild has already printed its diagnostics; the stack of a build or buildah failure adds nothing.
+  process.stderr.write(`ship: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exitCode = 1;
 } finally {
   rmSync(outfile, { force: true });
 }
