@@ -11,6 +11,7 @@ import {
 } from '@sriov-ts/cni';
 import { ipamDelegationFromStdin, ipamGc, ipamStatus } from '@sriov-ts/ipam-client';
 import { parseIbSriovNetConf } from '@sriov-ts/netconf-schema';
+import { findRdmaChainWarning } from './chain.js';
 import { type NodeOpsOptions, nodeOps } from './node-ops.js';
 import type { IbOps } from './ops.js';
 import { checkRdmaMode, cmdAdd, cmdCheck, cmdDel, cmdGc, msg } from './plugin.js';
@@ -19,6 +20,8 @@ export interface HandlerOptions {
   makeOps?: (options: NodeOpsOptions) => IbOps;
   /** Tests: fake sysfs root, private state dir and lock, recording transport. */
   node?: Omit<NodeOpsOptions, 'log' | 'stdin' | 'env'>;
+  /** Where the runtime's conflists are (the rdma-after-ib-sriov warning); default /etc/cni/net.d. */
+  confDir?: string;
 }
 
 /** Netconf errors the Go plugin reports only after its RDMA netns-mode check. */
@@ -42,7 +45,10 @@ export function ibSriovHandlers(options: HandlerOptions = {}): PluginHandlers {
         throw new CniError(parsed.error.code === 7 ? 999 : parsed.error.code, parsed.error.message);
       }
       if (parsed.config.rdmaIsolation) checkRdmaMode(ops);
-      return cmdAdd(parsed.config, inv(a), ops);
+      const result = await cmdAdd(parsed.config, inv(a), ops);
+      const chained = findRdmaChainWarning(parsed.config.name, options.confDir);
+      if (chained) a.log.warning(chained);
+      return result;
     },
 
     del: (a) => cmdDel(inv(a), opsFor(a)),

@@ -5,6 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { acquireExclusiveLock } from '@sriov-ts/cni';
 import { executable, isRoot, missingPrerequisites } from '@sriov-ts/test-support';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -397,6 +398,32 @@ describe.skipIf(reason !== null)('ib-sriov executable on the IB lab', () => {
     } finally {
       reclaim(t, netns, vf(0).netdev!);
       reclaim(t, netns, vf(1).netdev!, 'net2');
+    }
+  });
+
+  it("ADD waits for the global flock on the Go plugin's lock file before it changes anything", async () => {
+    const held = await acquireExclusiveLock('/var/run/cni/ib-sriov/cni.lock', { timeoutMs: 30_000 });
+    const netns = t.lab.createPodNetns('lock');
+    const call = { containerId: randomId(), netns, ifName: 'net1' };
+    try {
+      let finished = false;
+      const add = runPlugin(t, { command: 'ADD', ...call, conf: conf(0) }).finally(() => {
+        finished = true;
+      });
+      try {
+        await new Promise((r) => setTimeout(r, 1500)); // ample for an unblocked ADD (~0.2 s here)
+        expect(finished).toBe(false);
+        expect(linkIn(vf(0).netdev!)?.ifname).toBe(vf(0).netdev);
+      } finally {
+        held.release();
+      }
+      const r = await add;
+      expect(r.status, r.stdout).toBe(0);
+      expect(linkIn('net1', netns)).toBeDefined();
+      expect((await runPlugin(t, { command: 'DEL', ...call, conf: conf(0) })).status).toBe(0);
+    } finally {
+      held.release();
+      reclaim(t, netns, vf(0).netdev!);
     }
   });
 

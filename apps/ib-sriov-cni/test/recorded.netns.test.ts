@@ -3,7 +3,7 @@
 // netlink. Everything else is real: the lab's fake sysfs (read by sysfs-pci, rebind writes settled into it), the
 // macvlan stand-ins moved/renamed in real pod netns, host-local IPAM, the state files, the flock.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { dispatch } from '@sriov-ts/cni';
@@ -113,6 +113,7 @@ describe.skipIf(reason !== null)('ib-sriov over the recording PF/IPoIB layer', (
     };
     const handlers = ibSriovHandlers({
       makeOps,
+      confDir: join(dir, 'net.d'),
       node: {
         transport: ib.transport,
         sysRoot: lab.root,
@@ -223,16 +224,21 @@ describe.skipIf(reason !== null)('ib-sriov over the recording PF/IPoIB layer', (
     }
   });
 
-  it('args.cni.guid is used when runtimeConfig has none; a top-level guid is ignored with a warning', async () => {
+  it('args.cni.guid is used when runtimeConfig has none; warnings: top-level guid, rdma chained after ib-sriov', async () => {
     const netns = lab.createPodNetns('argsguid');
     const call = { containerId: randomId(), netns };
+    mkdirSync(join(dir, 'net.d'), { recursive: true });
+    const conflist = { cniVersion: '1.0.0', name: NET, plugins: [{ type: 'ib-sriov' }, { type: 'rdma' }] };
+    writeFileSync(join(dir, 'net.d', '10-ib.conflist'), JSON.stringify(conflist));
     try {
       const add = await run('ADD', call, conf(1, { guid: GUID_A, args: { cni: { guid: GUID_B } } }));
       expect(add.code, add.stderr).toBe(0);
       expect(ib.vfRequests().map((r) => `${r.kind} ${r.value}`)).toEqual([`node ${GUID_B}`, `port ${GUID_B}`]);
       expect(add.stderr).toContain('is ignored (as by the Go plugin)');
+      expect(add.stderr).toContain(`10-ib.conflist: network \\"${NET}\\" chains the rdma plugin after ib-sriov`);
       expect((await run('DEL', call, conf(1))).code).toBe(0);
     } finally {
+      rmSync(join(dir, 'net.d'), { recursive: true, force: true });
       lab.deletePodNetns(netns);
     }
   });
