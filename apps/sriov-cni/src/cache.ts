@@ -53,8 +53,9 @@ export interface AttachmentCache {
   dpdkMode?: boolean | undefined;
   /** Legacy `pfOnly`: the PF itself was moved (ours; absent in Go files). */
   pfOnly?: boolean | undefined;
-  /** CNI_IFNAME of the attachment, for GC (ours; absent in Go files). */
+  /** CNI_IFNAME and CNI_NETNS of the attachment, for GC (ours; absent in Go files). */
   ifName?: string | undefined;
+  netns?: string | undefined;
 }
 
 export function toGoJson(c: AttachmentCache): Record<string, unknown> {
@@ -101,6 +102,7 @@ export function toGoJson(c: AttachmentCache): Record<string, unknown> {
   if (c.dpdkMode !== undefined) out.dpdkMode = c.dpdkMode;
   if (c.pfOnly) out.pfOnly = true;
   if (c.ifName) out.cniIfName = c.ifName;
+  if (c.netns) out.cniNetns = c.netns;
   return out;
 }
 
@@ -156,6 +158,7 @@ export function fromGoJson(raw: unknown): AttachmentCache {
     dpdkMode: typeof top.dpdkmode === 'boolean' ? top.dpdkmode : undefined,
     pfOnly: top.pfonly === true ? true : undefined,
     ifName: typeof top.cniifname === 'string' ? top.cniifname : undefined,
+    netns: typeof top.cninetns === 'string' ? top.cninetns : undefined,
   };
 }
 

@@ -123,6 +123,7 @@ export function nodeOps(o: NodeOpsOptions): Ops {
     writePending: (k, c) => state.writePending(k, c),
     deletePending: (k) => state.deletePending(k),
     listCacheKeys: () => state.listCacheKeys(),
+    listPendingKeys: () => state.listPendingKeys(),
     ipamAdd: () => ipamAdd(ipam(), exec),
     ipamDel: () => ipamDel(ipam(), exec),
     ipamCheck: () => ipamCheck(ipam(), exec),

@@ -60,6 +60,7 @@ export interface Ops extends NetdevOps {
   writePending(key: string, cache: AttachmentCache): void;
   deletePending(key: string): void;
   listCacheKeys(): string[];
+  listPendingKeys(): string[];
   // IPAM
   ipamAdd(): Promise<IpamResult>;
   ipamDel(): Promise<void>;

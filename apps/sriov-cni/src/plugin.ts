@@ -111,6 +111,7 @@ async function addLocked(conf: SriovConf, vf: VfLocation, inv: Invocation, ops: 
   const origKnobs = plan.length > 0 ? ops.readVf(vf.pf, vf.vfIndex) : undefined;
   const record = makeCache(conf, vf, dpdkMode, host, origKnobs);
   record.ifName = inv.ifName;
+  record.netns = inv.netns;
   if (vf.vfIndex < 0) record.pfOnly = true;
   const key = cacheKey(inv);
   const undo = new UndoStack();
@@ -469,17 +470,25 @@ export async function cmdGc(
 ): Promise<void> {
   const keep = new Set(valid.map((a) => cacheKey({ containerId: a.containerID, ifName: a.ifname })));
   const errors: string[] = [];
-  for (const key of ops.listCacheKeys()) {
+  // Caches of finished ADDs, and crash journals of ADDs whose process died (never DELed).
+  const entries = [
+    ...ops.listCacheKeys().map((key) => ({ key, read: () => ops.readCache(key) })),
+    ...ops.listPendingKeys().map((key) => ({ key, read: () => ops.readPending(key) })),
+  ];
+  for (const { key, read } of entries) {
     if (keep.has(key)) continue;
     try {
-      const c = ops.readCache(key);
-      if (!c || c.name !== network) continue;
-      // Ours record the pod-side name; for a Go file the key is "<containerID>-<ifName>" (k8s IDs have no "-").
-      const ifName = c.ifName ?? key.slice(key.indexOf('-') + 1);
-      const unlock = await ops.lockVf(c.deviceID);
+      const first = read();
+      if (!first || first.name !== network) continue;
+      const unlock = await ops.lockVf(first.deviceID);
       try {
-        const owner = ops.readAllocation(c.deviceID) ?? '';
-        await delLocked({ ...c, ipamType: '' }, key, { containerId: '', ifName, netns: owner }, ops); // IPAM: GC is forwarded
+        const c = read(); // again under the lock: a DEL may have finished in between
+        if (!c) continue;
+        // Ours record the pod-side name and netns; for a Go file the key is "<containerID>-<ifName>" (k8s IDs
+        // have no "-") and the allocation record names the netns.
+        const ifName = c.ifName ?? key.slice(key.indexOf('-') + 1);
+        const netns = ops.readAllocation(c.deviceID) ?? c.netns ?? '';
+        await delLocked({ ...c, ipamType: '' }, key, { containerId: '', ifName, netns }, ops); // IPAM: GC is forwarded
       } finally {
         unlock();
       }

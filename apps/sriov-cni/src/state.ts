@@ -57,14 +57,22 @@ export class StateStore {
 
   /** Cache file names (regular files directly in the state dir). */
   listCacheKeys(): string[] {
-    try {
-      return readdirSync(this.dir, { withFileTypes: true })
-        .filter((e) => e.isFile() && !e.name.startsWith('.'))
-        .map((e) => e.name);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw e;
-    }
+    return listFiles(this.dir);
+  }
+
+  listPendingKeys(): string[] {
+    return listFiles(join(this.dir, 'pending'));
+  }
+}
+
+function listFiles(dir: string): string[] {
+  try {
+    return readdirSync(dir, { withFileTypes: true })
+      .filter((e) => e.isFile() && !e.name.startsWith('.'))
+      .map((e) => e.name);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw e;
   }
 }
 

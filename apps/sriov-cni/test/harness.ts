@@ -1,8 +1,9 @@
 // Test harness for the *.netns.test.ts suites: a lab, a private state dir mounted over /var/lib/cni inside the
 // lab's fake-sys mount namespace, and the bundled executable run exactly as a runtime runs it (env + stdin).
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
+  chmodSync,
   closeSync,
   existsSync,
   mkdirSync,
@@ -12,6 +13,7 @@ import {
   readFileSync,
   rmSync,
   statSync,
+  writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
@@ -196,4 +198,34 @@ export function reclaim(t: { lab: Lab }, netns: string, hostName: string, podNam
   } finally {
     t.lab.deletePodNetns(netns);
   }
+}
+
+/**
+ * Starts an ADD whose IPAM plugin blocks, waits until the VF has moved and IPAM is running, then SIGKILLs the
+ * plugin (and reaps the orphaned IPAM child). Returns the CNI_PATH dir holding that IPAM plugin (`slow`).
+ */
+export async function addKilledDuringIpam(t: TestLab, call: Omit<CniCall, 'command' | 'path'>): Promise<string> {
+  const bin = mkdtempSync(join(tmpdir(), 'sriov-slow-ipam-'));
+  const marker = join(bin, 'started');
+  writeFileSync(
+    join(bin, 'slow'),
+    `#!/bin/sh\nif [ "$CNI_COMMAND" = ADD ]; then echo $$ > ${marker}.tmp; mv ${marker}.tmp ${marker}; exec sleep 20; fi\nexit 0\n`,
+  );
+  chmodSync(join(bin, 'slow'), 0o755);
+  const argv = await t.lab.fakeSysArgv(process.execPath, [BUNDLE]);
+  const child = spawn(argv.command, argv.args, {
+    env: pluginEnv({ ...call, command: 'ADD', path: bin }),
+    stdio: ['pipe', 'ignore', 'ignore'],
+  });
+  child.stdin.end(typeof call.conf === 'string' ? call.conf : JSON.stringify(call.conf));
+  for (let i = 0; i < 1000 && !existsSync(marker); i++) await new Promise((r) => setTimeout(r, 10));
+  child.kill('SIGKILL');
+  await new Promise((r) => child.once('exit', r));
+  if (!existsSync(marker)) throw new Error('the slow IPAM plugin never started');
+  try {
+    process.kill(Number(readFileSync(marker, 'utf8').trim()), 'SIGKILL');
+  } catch {
+    // already gone
+  }
+  return bin;
 }

@@ -1,9 +1,10 @@
 // The executable on the lab: legacy `master` mode (the original plugin's seed), CNI 1.1 GC and STATUS.
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { executable, isRoot, missingPrerequisites } from '@sriov-ts/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  addKilledDuringIpam,
   addressesIn,
   ensureBuilt,
   hostLocalConf,
@@ -116,6 +117,31 @@ describe.skipIf(reason !== null)('legacy mode, GC and STATUS', () => {
     } finally {
       reclaim(t, keep.netns, t.lab.vf(0, 0).netdev!);
       reclaim(t, stale.netns, t.lab.vf(0, 1).netdev!);
+    }
+  });
+
+  it('GC also undoes an ADD that was killed half-way (crash journal), then forgets it', async () => {
+    const netns = t.lab.createPodNetns('gccrash');
+    const call = { netns, containerId: randomId(), ifName: 'net1' };
+    const conf = {
+      cniVersion: '1.1.0',
+      name: 'crashnet',
+      type: 'sriov',
+      deviceID: t.lab.vf(0, 2).address,
+      ipam: { type: 'slow' },
+    };
+    try {
+      const bin = await addKilledDuringIpam(t, { ...call, conf });
+      expect(linkIn('net1', netns)).toBeDefined();
+      expect(readdirSync(join(t.stateDir, 'pending'))).toEqual([`${call.containerId}-net1`]);
+      const gc = await runPlugin(t, { command: 'GC', path: bin, conf: { ...conf, 'cni.dev/valid-attachments': [] } });
+      expect(gc.status, gc.stdout + gc.stderr).toBe(0);
+      expect(linkIn('net1', netns)).toBeUndefined();
+      expect(linkIn(t.lab.vf(0, 2).netdev!)).toBeDefined();
+      expect(readdirSync(join(t.stateDir, 'pending'))).toEqual([]);
+      rmSync(bin, { recursive: true, force: true });
+    } finally {
+      reclaim(t, netns, t.lab.vf(0, 2).netdev!);
     }
   });
 

@@ -137,6 +137,7 @@ export function memoryNode(): MemoryNode {
     },
     deletePending: (k) => n.pending.delete(k) && undefined,
     listCacheKeys: () => [...n.caches.keys()],
+    listPendingKeys: () => [...n.pending.keys()],
     ipamAdd: async (): Promise<IpamResult> => {
       step('ipamAdd');
       n.leases.add('10.0.0.2/24');

@@ -1,30 +1,18 @@
 // The bundled `sriov` executable on the lab, run exactly as a runtime runs it (env + stdin), checked with `ip -j`.
-import { execFileSync, spawn } from 'node:child_process';
-import {
-  chmodSync,
-  existsSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  readlinkSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { executable, isRoot, missingPrerequisites } from '@sriov-ts/test-support';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  addKilledDuringIpam,
   addressesIn,
-  BUNDLE,
   ensureBuilt,
   hostLocalConf,
   ipJson,
   leases,
   linkIn,
-  pluginEnv,
   randomId,
   reclaim,
   runPlugin,
@@ -358,15 +346,6 @@ describe.skipIf(reason !== null)('sriov executable on the lab', () => {
     const netns = t.lab.createPodNetns('kill');
     const call = { containerId: randomId(), netns, ifName: 'net1' };
     const before = hostState(5);
-    // An IPAM plugin that blocks on ADD, so the plugin is killed after the VF moved into the pod.
-    const bin = mkdtempSync(join(tmpdir(), 'sriov-slow-ipam-'));
-    const marker = join(bin, 'started');
-    writeFileSync(
-      join(bin, 'slow'),
-      // It writes its pid (which stays sleep's after exec) so the test can reap it after the SIGKILL.
-      `#!/bin/sh\nif [ "$CNI_COMMAND" = ADD ]; then echo $$ > ${marker}.tmp; mv ${marker}.tmp ${marker}; exec sleep 20; fi\nexit 0\n`,
-    );
-    chmodSync(join(bin, 'slow'), 0o755);
     const conf = {
       cniVersion: '1.0.0',
       name: 'slownet',
@@ -374,23 +353,11 @@ describe.skipIf(reason !== null)('sriov executable on the lab', () => {
       deviceID: vf(5).address,
       ipam: { type: 'slow' },
     };
+    let bin = '';
     try {
-      const argv = await t.lab.fakeSysArgv(process.execPath, [BUNDLE]);
-      const child = spawn(argv.command, argv.args, {
-        env: pluginEnv({ command: 'ADD', ...call, path: bin, conf }),
-        stdio: ['pipe', 'pipe', 'pipe'],
-      });
-      child.stdin.end(JSON.stringify(conf));
-      for (let i = 0; i < 1000 && !existsSync(marker); i++) await new Promise((r) => setTimeout(r, 10));
-      expect(existsSync(marker)).toBe(true);
+      // Killed while its IPAM plugin runs, i.e. after the VF moved into the pod and before anything was cached.
+      bin = await addKilledDuringIpam(t, { ...call, conf });
       expect(linkIn('net1', netns)).toBeDefined();
-      child.kill('SIGKILL');
-      await new Promise((r) => child.once('exit', r));
-      try {
-        process.kill(Number(readFileSync(marker, 'utf8').trim()), 'SIGKILL'); // the orphaned IPAM child
-      } catch {
-        // already gone
-      }
       const del = await runPlugin(t, { command: 'DEL', ...call, path: bin, conf });
       expect(del.status, del.stdout + del.stderr).toBe(0);
       expect(hostState(5)).toEqual(before);
@@ -404,7 +371,7 @@ describe.skipIf(reason !== null)('sriov executable on the lab', () => {
       expect(hostState(5)).toEqual(before);
     } finally {
       reclaim(t, netns, vf(5).netdev!);
-      rmSync(bin, { recursive: true, force: true });
+      if (bin) rmSync(bin, { recursive: true, force: true });
     }
   });
 
