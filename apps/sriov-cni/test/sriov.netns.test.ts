@@ -105,7 +105,8 @@ describe.skipIf(reason !== null)('sriov executable on the lab', () => {
     });
   }
 
-  it('CHECK reports a missing address and a wrong MAC with their own codes', async () => {
+  it('CHECK reports a missing address and a wrong MAC with their own codes; DEL undoes what the pod changed', async () => {
+    const before = hostState(1);
     const netns = t.lab.createPodNetns('chk');
     const call = { containerId: randomId(), netns, ifName: 'net1' };
     const conf = { ...hostLocalConf(t, '1.0.0'), deviceID: vf(1).address };
@@ -122,8 +123,9 @@ describe.skipIf(reason !== null)('sriov executable on the lab', () => {
       expect(r2.json).toMatchObject({ code: 102 });
       const r3 = await runPlugin(t, { command: 'CHECK', ...call, conf });
       expect(r3.json).toMatchObject({ msg: 'Required prevResult missing' });
+      execIp(['link', 'set', 'dev', 'net1', 'mtu', '1280'], netns); // the pod changes its MTU too (Go test_mtu_reset)
       expect((await runPlugin(t, { command: 'DEL', ...call, conf })).status).toBe(0);
-      expect(hostState(1)?.name).toBe(vf(1).netdev);
+      expect(hostState(1)).toEqual(before); // name, MAC and MTU restored
     } finally {
       reclaim(t, netns, vf(1).netdev!);
     }
