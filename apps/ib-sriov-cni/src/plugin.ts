@@ -69,21 +69,28 @@ export async function cmdAdd(conf: IbSriovNetConf, inv: Invocation, ops: IbOps):
 
   const record = cacheOf(conf, inv, place, hostName, vfio);
   const unlock = await ops.lock();
+  let ipam: Result | undefined;
   try {
-    if (isVf) await addVf(conf, inv, record, ops);
+    if (isVf) ipam = await addVf(conf, inv, record, ops);
     else ops.writeCache(inv.containerId, inv.ifName, record); // VFIO PF: nothing to configure
   } finally {
     unlock();
   }
-  return record.result ?? { interfaces: [{ name: inv.ifName, sandbox: inv.netns }], ips: [], routes: [], dns: {} };
+  const ips = (ipam?.ips ?? []).map((ip) => ({ ...ip, interface: 0 }));
+  return {
+    interfaces: [{ name: inv.ifName, sandbox: inv.netns }],
+    ips,
+    routes: ipam?.routes ?? [],
+    dns: ipam?.dns ?? {},
+  };
 }
 
-type Record_ = IbCache & { result?: Result };
-
-async function addVf(conf: IbSriovNetConf, inv: Invocation, record: Record_, ops: IbOps): Promise<void> {
+/** Configures a VF under the lock; returns the IPAM result (undefined without IPAM). */
+async function addVf(conf: IbSriovNetConf, inv: Invocation, record: IbCache, ops: IbOps): Promise<Result | undefined> {
   const pci = conf.deviceID;
   const place = { pf: record.master, vfIndex: record.vfId };
   const undo = new UndoStack();
+  let ipam: Result | undefined;
   try {
     // 1. PF-side VF config: link state, then the GUID (node, port, rebind). Errors as Go's ApplyVFConfig.
     try {
@@ -142,9 +149,8 @@ async function addVf(conf: IbSriovNetConf, inv: Invocation, record: Record_, ops
       if (conf.ipam) {
         const type = conf.ipam.type;
         assertIpamTypeSupported(type);
-        let result: Result;
         try {
-          result = await ops.ipamAdd(type);
+          ipam = await ops.ipamAdd(type);
         } catch (e) {
           const code = e instanceof CniError ? e.code : 999;
           throw fail(
@@ -153,26 +159,20 @@ async function addVf(conf: IbSriovNetConf, inv: Invocation, record: Record_, ops
           );
         }
         undo.push('ipam', () => ops.ipamDel(type));
-        if (result.ips.length === 0) throw fail('IPAM plugin returned missing IP config');
-        await ops.configureIp(inv.netns, inv.ifName, result);
-        record.result = {
-          interfaces: [{ name: inv.ifName, sandbox: inv.netns }],
-          ips: result.ips.map((ip) => ({ ...ip, interface: 0 })),
-          routes: result.routes,
-          dns: result.dns,
-        };
+        if (ipam.ips.length === 0) throw fail('IPAM plugin returned missing IP config');
+        await ops.configureIp(inv.netns, inv.ifName, ipam);
       }
     }
 
     // 5. Persist, only now that every change succeeded.
-    const { result: _, ...cache } = record;
     try {
-      ops.writeCache(inv.containerId, inv.ifName, cache);
+      ops.writeCache(inv.containerId, inv.ifName, record);
     } catch (e) {
       throw fail(`error saving NetConf: ${msg(e)}`);
     }
     undo.commit();
     ops.log('info', `attached VF ${pci} (PF ${record.master} vf ${record.vfId}) as ${inv.ifName}`);
+    return ipam;
   } catch (e) {
     const failures = await undo.unwind();
     if (failures.length === 0) throw e;
@@ -189,7 +189,7 @@ function singleRdmaDevice(pci: string, ops: IbOps): string {
   return devs[0]!;
 }
 
-function cacheOf(conf: IbSriovNetConf, inv: Invocation, place: VfPlace, hostName: string, vfio: boolean): Record_ {
+function cacheOf(conf: IbSriovNetConf, inv: Invocation, place: VfPlace, hostName: string, vfio: boolean): IbCache {
   return {
     cniVersion: conf.cniVersion,
     name: conf.name,
