@@ -10,10 +10,12 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createLab } from '@sriov-ts/lab';
 import { executable, isRoot, missingPrerequisites } from '@sriov-ts/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SHIP_APPS } from '../src/apps.js';
@@ -210,6 +212,66 @@ describe.skipIf(reason !== null)('images', () => {
       expect(podman(['stop', '--time', '30', name]).status).toBe(0);
       expect(podman(['inspect', name, '--format', '{{.State.ExitCode}}']).stdout.trim()).toBe('0');
       podman(['rm', name]);
+    });
+
+    it('on the lab node (fake sysfs + real netdevs, host network) discovers the VFs and serves them', async () => {
+      const { image } = images.get('sriov-device-plugin')!;
+      const lab = await createLab({ pfs: [{ vfs: 3 }] });
+      const name = `${tag}-sriovdp-lab`;
+      try {
+        const pf = lab.pfs[0]!;
+        const dirs = Object.fromEntries(['labcfg', 'labdp', 'labreg', 'labinfo'].map((d) => [d, join(root, 'dp', d)]));
+        for (const d of Object.values(dirs)) mkdirSync(d, { recursive: true });
+        writeFileSync(
+          join(dirs.labcfg!, 'config.json'),
+          JSON.stringify({ resourceList: [{ resourceName: 'lab_vfs', selectors: [{ pfNames: [pf.netdev] }] }] }),
+        );
+        const started = podman([
+          'run',
+          '-d',
+          '--name',
+          name,
+          '--network',
+          'host',
+          '--read-only',
+          '-v',
+          `${lab.root}:/host:ro`,
+          '-v',
+          `${dirs.labcfg}:/etc/pcidp:ro`,
+          '-v',
+          `${dirs.labdp}:/var/lib/kubelet/device-plugins`,
+          '-v',
+          `${dirs.labreg}:/var/lib/kubelet/plugins_registry`,
+          '-v',
+          `${dirs.labinfo}:/var/run/k8s.cni.cncf.io/devinfo/dp`,
+          image.reference,
+          '-host-root=/host',
+          '-resource-prefix=lab.example',
+        ]);
+        expect(started.stderr).toBe('');
+        expect(started.status).toBe(0);
+        let logs = '';
+        for (let i = 0; i < 600 && !/serving device plugin|"level":"error"/.test(logs); i++) {
+          await new Promise((r) => setTimeout(r, 100));
+          const l = podman(['logs', name]);
+          logs = l.stdout + l.stderr;
+        }
+        const serving = logs.split('\n').find((l) => l.includes('serving device plugin'));
+        expect(serving, logs).toBeDefined();
+        expect(JSON.parse(serving!)).toMatchObject({ resource: 'lab.example/lab_vfs', devices: pf.vfs.length });
+        // The gRPC socket exists on the host side of the kubelet directory mount.
+        const socket = (JSON.parse(serving!) as { socket: string }).socket;
+        const hostSide = socket
+          .replace(/^\/var\/lib\/kubelet\/device-plugins\//, `${dirs.labdp}/`)
+          .replace(/^\/var\/lib\/kubelet\/plugins_registry\//, `${dirs.labreg}/`);
+        expect(hostSide).not.toBe(socket);
+        expect(statSync(hostSide).isSocket()).toBe(true);
+        expect(podman(['stop', '--time', '30', name]).status).toBe(0);
+        expect(podman(['inspect', name, '--format', '{{.State.ExitCode}}']).stdout.trim()).toBe('0');
+      } finally {
+        podman(['rm', '--force', name]);
+        await lab.destroy();
+      }
     });
   });
 });
