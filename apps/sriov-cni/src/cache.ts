@@ -1,8 +1,8 @@
 // The per-attachment cache `<stateDir>/<containerID>-<ifName>`, byte-compatible with the Go plugin's file so a
 // node can switch implementations with pods running: we write the Go key names (untagged Go fields are
 // capitalised: OrigVfState, Master, MAC, MTU, VFID) and read them the way Go's encoding/json does
-// (case-insensitive key match, unknown keys ignored). One key is ours: `dpdkMode` (Go tags its field `json:"-"`,
-// so a Go reader ignores it and we can DEL a DPDK attachment right first time).
+// (case-insensitive key match, unknown keys ignored). Our extra keys (`dpdkMode`, `pfOnly`, `cniIfName`, `cniNetns`)
+// match no Go field (its DPDKMode is tagged `json:"-"`), so a Go reader ignores them.
 
 export interface OrigVfState {
   hostIfName: string;
@@ -58,8 +58,36 @@ export interface AttachmentCache {
   netns?: string | undefined;
 }
 
+type Kind = 'string' | 'number' | 'boolean';
+// [our field, Go key, JSON type]: the field tables both directions are built from.
+const ORIG: [keyof OrigVfState, string, Kind][] = [
+  ['hostIfName', 'HostIFName', 'string'],
+  ['spoofchk', 'SpoofChk', 'boolean'],
+  ['trust', 'Trust', 'boolean'],
+  ['adminMac', 'AdminMAC', 'string'],
+  ['effectiveMac', 'EffectiveMAC', 'string'],
+  ['vlan', 'Vlan', 'number'],
+  ['vlanQoS', 'VlanQoS', 'number'],
+  ['vlanProto', 'VlanProto', 'number'],
+  ['minTxRate', 'MinTxRate', 'number'],
+  ['maxTxRate', 'MaxTxRate', 'number'],
+  ['linkState', 'LinkState', 'number'],
+  ['mtu', 'MTU', 'number'],
+];
+// Go pointers (*int, *string) are written as null when absent; plain strings as "".
+const KNOBS: [keyof CachedKnobConf, string, 'number' | 'string', 'pointer' | 'plain'][] = [
+  ['vlan', 'vlan', 'number', 'pointer'],
+  ['vlanQoS', 'vlanQoS', 'number', 'pointer'],
+  ['vlanProto', 'vlanProto', 'string', 'pointer'],
+  ['minTxRate', 'min_tx_rate', 'number', 'pointer'],
+  ['maxTxRate', 'max_tx_rate', 'number', 'pointer'],
+  ['spoofchk', 'spoofchk', 'string', 'plain'],
+  ['trust', 'trust', 'string', 'plain'],
+  ['linkState', 'link_state', 'string', 'plain'],
+];
+const ZERO: Record<Kind, string | number | boolean> = { string: '', number: 0, boolean: false };
+
 export function toGoJson(c: AttachmentCache): Record<string, unknown> {
-  const o = c.orig;
   const out: Record<string, unknown> = {
     cniVersion: c.cniVersion,
     name: c.name,
@@ -67,34 +95,10 @@ export function toGoJson(c: AttachmentCache): Record<string, unknown> {
     ipam: c.ipamType ? { type: c.ipamType } : {},
   };
   if (c.dns !== undefined && c.dns !== null && Object.keys(c.dns as object).length > 0) out.dns = c.dns;
+  out.OrigVfState = Object.fromEntries(ORIG.map(([ours, go]) => [go, c.orig[ours]]));
+  Object.assign(out, { Master: c.master, MAC: c.mac, MTU: c.mtu, VFID: c.vfId, deviceID: c.deviceID });
+  for (const [ours, go, , shape] of KNOBS) out[go] = c.knobs[ours] ?? (shape === 'pointer' ? null : '');
   Object.assign(out, {
-    OrigVfState: {
-      HostIFName: o.hostIfName,
-      SpoofChk: o.spoofchk,
-      Trust: o.trust,
-      AdminMAC: o.adminMac,
-      EffectiveMAC: o.effectiveMac,
-      Vlan: o.vlan,
-      VlanQoS: o.vlanQoS,
-      VlanProto: o.vlanProto,
-      MinTxRate: o.minTxRate,
-      MaxTxRate: o.maxTxRate,
-      LinkState: o.linkState,
-      MTU: o.mtu,
-    },
-    Master: c.master,
-    MAC: c.mac,
-    MTU: c.mtu,
-    VFID: c.vfId,
-    vlan: c.knobs.vlan ?? null,
-    vlanQoS: c.knobs.vlanQoS ?? null,
-    vlanProto: c.knobs.vlanProto ?? null,
-    deviceID: c.deviceID,
-    min_tx_rate: c.knobs.minTxRate ?? null,
-    max_tx_rate: c.knobs.maxTxRate ?? null,
-    spoofchk: c.knobs.spoofchk ?? '',
-    trust: c.knobs.trust ?? '',
-    link_state: c.knobs.linkState ?? '',
     runtimeConfig: c.runtimeMac ? { mac: c.runtimeMac } : {},
     logLevel: c.logLevel,
     logFile: c.logFile,
@@ -111,54 +115,45 @@ export class CacheFormatError extends Error {}
 /** Parse a cache object written by either implementation (Go: case-insensitive keys). */
 export function fromGoJson(raw: unknown): AttachmentCache {
   const top = lowerKeys(raw, 'cache');
-  const orig = lowerKeys(top.origvfstate ?? {}, 'OrigVfState');
-  const ipam = top.ipam === undefined || top.ipam === null ? {} : lowerKeys(top.ipam, 'ipam');
-  const runtime =
-    top.runtimeconfig === undefined || top.runtimeconfig === null ? {} : lowerKeys(top.runtimeconfig, 'runtimeConfig');
-  const deviceID = str(top.deviceid, 'deviceID');
+  const get = <T>(obj: Record<string, unknown>, key: string, kind: Kind, what = key): T | undefined => {
+    const v = obj[key.toLowerCase()];
+    if (v === undefined || v === null) return undefined;
+    const ok = kind === 'number' ? Number.isInteger(v) : typeof v === kind;
+    if (!ok) throw new CacheFormatError(`${what} is not ${kind === 'number' ? 'an integer' : `a ${kind}`}`);
+    return v as T;
+  };
+  const str = (key: string) => get<string>(top, key, 'string') ?? '';
+  const sub = (key: string) => (top[key.toLowerCase()] == null ? {} : lowerKeys(top[key.toLowerCase()], key));
+  const orig = sub('OrigVfState');
+  const deviceID = str('deviceID');
   if (!deviceID) throw new CacheFormatError('cache has no deviceID');
+  const knobs: CachedKnobConf = {};
+  for (const [ours, go, kind] of KNOBS) {
+    const v = get<string | number>(top, go, kind);
+    if (v !== undefined && v !== '') (knobs as Record<string, unknown>)[ours] = v;
+  }
   return {
-    cniVersion: str(top.cniversion, 'cniVersion'),
-    name: str(top.name, 'name'),
-    type: str(top.type, 'type'),
-    ipamType: str(ipam.type, 'ipam.type'),
+    cniVersion: str('cniVersion'),
+    name: str('name'),
+    type: str('type'),
+    ipamType: get<string>(sub('ipam'), 'type', 'string', 'ipam.type') ?? '',
     dns: top.dns ?? undefined,
     deviceID,
-    master: str(top.master, 'Master'),
-    vfId: num(top.vfid, 'VFID') ?? 0,
-    mac: str(top.mac, 'MAC'),
-    mtu: num(top.mtu, 'MTU') ?? 0,
-    knobs: {
-      vlan: num(top.vlan, 'vlan'),
-      vlanQoS: num(top.vlanqos, 'vlanQoS'),
-      vlanProto: optStr(top.vlanproto, 'vlanProto'),
-      minTxRate: num(top.min_tx_rate, 'min_tx_rate'),
-      maxTxRate: num(top.max_tx_rate, 'max_tx_rate'),
-      spoofchk: optStr(top.spoofchk, 'spoofchk'),
-      trust: optStr(top.trust, 'trust'),
-      linkState: optStr(top.link_state, 'link_state'),
-    },
-    orig: {
-      hostIfName: str(orig.hostifname, 'OrigVfState.HostIFName'),
-      spoofchk: orig.spoofchk === true,
-      trust: orig.trust === true,
-      adminMac: str(orig.adminmac, 'OrigVfState.AdminMAC'),
-      effectiveMac: str(orig.effectivemac, 'OrigVfState.EffectiveMAC'),
-      vlan: num(orig.vlan, 'OrigVfState.Vlan') ?? 0,
-      vlanQoS: num(orig.vlanqos, 'OrigVfState.VlanQoS') ?? 0,
-      vlanProto: num(orig.vlanproto, 'OrigVfState.VlanProto') ?? 0,
-      minTxRate: num(orig.mintxrate, 'OrigVfState.MinTxRate') ?? 0,
-      maxTxRate: num(orig.maxtxrate, 'OrigVfState.MaxTxRate') ?? 0,
-      linkState: num(orig.linkstate, 'OrigVfState.LinkState') ?? 0,
-      mtu: num(orig.mtu, 'OrigVfState.MTU') ?? 0,
-    },
-    runtimeMac: str(runtime.mac, 'runtimeConfig.mac'),
-    logLevel: str(top.loglevel, 'logLevel'),
-    logFile: str(top.logfile, 'logFile'),
-    dpdkMode: typeof top.dpdkmode === 'boolean' ? top.dpdkmode : undefined,
+    master: str('Master'),
+    vfId: get<number>(top, 'VFID', 'number') ?? 0,
+    mac: str('MAC'),
+    mtu: get<number>(top, 'MTU', 'number') ?? 0,
+    knobs,
+    orig: Object.fromEntries(
+      ORIG.map(([ours, go, kind]) => [ours, get(orig, go, kind, `OrigVfState.${go}`) ?? ZERO[kind]]),
+    ) as unknown as OrigVfState,
+    runtimeMac: get<string>(sub('runtimeConfig'), 'mac', 'string', 'runtimeConfig.mac') ?? '',
+    logLevel: str('logLevel'),
+    logFile: str('logFile'),
+    dpdkMode: get<boolean>(top, 'dpdkMode', 'boolean'),
     pfOnly: top.pfonly === true ? true : undefined,
-    ifName: typeof top.cniifname === 'string' ? top.cniifname : undefined,
-    netns: typeof top.cninetns === 'string' ? top.cninetns : undefined,
+    ifName: get<string>(top, 'cniIfName', 'string'),
+    netns: get<string>(top, 'cniNetns', 'string'),
   };
 }
 
@@ -168,21 +163,4 @@ function lowerKeys(v: unknown, what: string): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, val] of Object.entries(v)) out[k.toLowerCase()] = val;
   return out;
-}
-
-function str(v: unknown, what: string): string {
-  if (v === undefined || v === null) return '';
-  if (typeof v !== 'string') throw new CacheFormatError(`${what} is not a string`);
-  return v;
-}
-
-function optStr(v: unknown, what: string): string | undefined {
-  const s = str(v, what);
-  return s === '' ? undefined : s;
-}
-
-function num(v: unknown, what: string): number | undefined {
-  if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'number' || !Number.isInteger(v)) throw new CacheFormatError(`${what} is not an integer`);
-  return v;
 }
