@@ -91,8 +91,10 @@ export {
   attachmentFileName,
   IB_SRIOV_STATE_DIR,
   isStateEntryName,
+  readFileIfExists,
   SRIOV_STATE_DIR,
   staleEntries,
+  writeFileAtomic,
 } from './state-store.js';
 export { type UndoFailure, UndoStack } from './undo.js';
 export {
@@ -114,3 +116,12 @@ export {
   type VersionInfo,
   versionAtLeast,
 } from './version.js';
+export {
+  enablePodNotify,
+  type NetdevLink,
+  type NetdevOps,
+  type PodSide,
+  releaseToHost,
+  sameMac,
+  setMacVerified,
+} from './vf-netdev.js';

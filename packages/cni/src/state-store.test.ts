@@ -17,8 +17,10 @@ import {
   attachmentFileName,
   IB_SRIOV_STATE_DIR,
   isStateEntryName,
+  readFileIfExists,
   SRIOV_STATE_DIR,
   staleEntries,
+  writeFileAtomic,
 } from './state-store.js';
 
 const root = mkdtempSync(join(tmpdir(), 'cni-state-'));
@@ -178,5 +180,29 @@ describe('list and GC', () => {
       ]),
     ).toStrictEqual(['a-net2', 'b-net1']);
     expect(staleEntries(names, [])).toStrictEqual(names);
+  });
+});
+
+describe('writeFileAtomic / readFileIfExists (other state files)', () => {
+  const base = mkdtempSync(join(tmpdir(), 'cni-files-'));
+  afterAll(() => rmSync(base, { recursive: true, force: true }));
+
+  it('writes 0600 files in a 0700 directory it creates, replaces whole, leaves no temp file', () => {
+    const dir = join(base, 'pci');
+    writeFileAtomic(dir, '0000:3b:02.0', '/var/run/netns/a');
+    writeFileAtomic(dir, '0000:3b:02.0', Buffer.from('/var/run/netns/b'));
+    expect(readFileIfExists(join(dir, '0000:3b:02.0'))).toBe('/var/run/netns/b');
+    expect(statSync(join(dir, '0000:3b:02.0')).mode & 0o777).toBe(0o600);
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+    expect(readdirSync(dir)).toEqual(['0000:3b:02.0']);
+  });
+
+  it('refuses names that are not plain entries; absent is undefined; a symlink is refused', () => {
+    for (const bad of ['', '.hidden', 'a/b', '../x'])
+      expect(() => writeFileAtomic(base, bad, 'x')).toThrow(/invalid state entry name/);
+    expect(readFileIfExists(join(base, 'missing'))).toBeUndefined();
+    writeFileSync(join(base, 'target'), 'secret');
+    symlinkSync(join(base, 'target'), join(base, 'link'));
+    expect(() => readFileIfExists(join(base, 'link'))).toThrow(/ELOOP/);
   });
 });

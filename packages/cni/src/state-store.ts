@@ -166,28 +166,55 @@ export class AttachmentStateStore {
   }
 
   #writeEntry(name: string, data: string | Uint8Array): void {
-    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
-    const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-    // A fixed-length hidden name: the final name may already use all of NAME_MAX.
-    const tmp = join(this.dir, `.tmp-${process.pid}-${Math.random().toString(36).slice(2, 10)}`);
-    const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
-    try {
-      let off = 0;
-      while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
-      fsyncSync(fd);
-    } catch (e) {
-      closeSync(fd);
-      unlinkSync(tmp);
-      throw e;
-    }
+    writeFileAtomic(this.dir, name, data);
+  }
+}
+
+/**
+ * Atomically replaces `<dir>/<name>` with `data`: a temp file (0600, O_EXCL) in the same directory, fsync, rename,
+ * directory fsync, so a reader or a crash never sees half a file. The directory is created 0700 when missing.
+ * `name` must be a plain entry name (see isStateEntryName). Shared by the plugins' other state files (sriov's
+ * allocation records and crash journals).
+ */
+export function writeFileAtomic(dir: string, name: string, data: string | Uint8Array): void {
+  checkEntryName(name);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+  // A fixed-length hidden name: the final name may already use all of NAME_MAX.
+  const tmp = join(dir, `.tmp-${process.pid}-${Math.random().toString(36).slice(2, 10)}`);
+  const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+  try {
+    let off = 0;
+    while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
+    fsyncSync(fd);
+  } catch (e) {
     closeSync(fd);
-    try {
-      renameSync(tmp, join(this.dir, name));
-    } catch (e) {
-      unlinkSync(tmp);
-      throw e;
-    }
-    syncDirectory(this.dir);
+    unlinkSync(tmp);
+    throw e;
+  }
+  closeSync(fd);
+  try {
+    renameSync(tmp, join(dir, name));
+  } catch (e) {
+    unlinkSync(tmp);
+    throw e;
+  }
+  syncDirectory(dir);
+}
+
+/** A state file's text, or undefined when it does not exist ("absent" is normal for state). Symlinks are refused. */
+export function readFileIfExists(path: string): string | undefined {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+  } catch (e) {
+    if (errnoOf(e) === 'ENOENT') return undefined;
+    throw e;
+  }
+  try {
+    return readFileSync(fd, 'utf8');
+  } finally {
+    closeSync(fd);
   }
 }
 

@@ -1,0 +1,95 @@
+// Handing a VF netdev back from a pod netns to the host, and the pod-side touches around a move — generic over the
+// plugin (sriov and ib-sriov). The kernel work is the caller's NetdevOps (netlink-ops in production), so this
+// module loads nothing.
+
+export interface NetdevLink {
+  index: number;
+  name: string;
+  mac: string;
+  mtu: number;
+  altNames: string[];
+}
+
+export interface NetdevOps {
+  /** By name or ifindex; undefined when there is no such link. netns undefined = the host. */
+  getLink(netns: string | undefined, link: string | number): NetdevLink | undefined;
+  /** Move from `netns` back to the host, down, renamed, with MAC/MTU restored. */
+  moveToHost(netns: string, name: string, hostName: string, mac: string | undefined, mtu: number | undefined): void;
+  setMac(netns: string | undefined, name: string, mac: string): void;
+  delAltName(netns: string | undefined, name: string, altName: string): void;
+  setSysctl(netns: string, path: string, value: string): void;
+  sleep(ms: number): Promise<void>;
+}
+
+export interface PodSide {
+  netns: string;
+  /** CNI_IFNAME. */
+  podName: string;
+  hostName: string;
+  /** The VF's ifindex when known (ADD's undo): a link the pod already had under podName is then never taken. */
+  index?: number | undefined;
+  mac?: string | undefined;
+  mtu?: number | undefined;
+}
+
+/**
+ * Put the VF back in the host netns under its host name with its MAC and MTU, and drop the pod-name altname the
+ * kernel may have left (sriov-cni #445). A move whose rename was refused (EEXIST) leaves the VF in the pod under
+ * its host name; that is found too. Returns false when the VF is not in the pod (already released, netns gone).
+ */
+export function releaseToHost(p: PodSide, ops: Pick<NetdevOps, 'getLink' | 'moveToHost' | 'delAltName'>): boolean {
+  let found = p.index === undefined ? ops.getLink(p.netns, p.podName) : ops.getLink(p.netns, p.index);
+  if (found && p.index !== undefined && found.name !== p.podName && found.name !== p.hostName) found = undefined;
+  found ??= ops.getLink(p.netns, p.hostName);
+  if (!found) return false;
+  ops.moveToHost(p.netns, found.name, p.hostName, p.mac || undefined, p.mtu || undefined);
+  const back = ops.getLink(undefined, p.hostName);
+  if (back && p.podName !== p.hostName && back.altNames.includes(p.podName)) {
+    ops.delAltName(undefined, p.hostName, p.podName);
+  }
+  return true;
+}
+
+/** Drivers such as i40e/iavf apply a MAC asynchronously: set, read back, retry — 20 × 100 ms like the Go plugin. */
+export async function setMacVerified(
+  netns: string | undefined,
+  name: string,
+  mac: string,
+  ops: Pick<NetdevOps, 'getLink' | 'setMac' | 'sleep'>,
+): Promise<void> {
+  let last: unknown;
+  for (let attempt = 0; attempt < 20; attempt++) {
+    try {
+      ops.setMac(netns, name, mac);
+      const now = ops.getLink(netns, name);
+      if (now && sameMac(now.mac, mac)) return;
+      last = new Error('hardware mac address is different from requested one');
+    } catch (e) {
+      last = e;
+    }
+    await ops.sleep(100);
+  }
+  throw new Error(`failed to set MAC address to ${mac}: ${last instanceof Error ? last.message : String(last)}`, {
+    cause: last,
+  });
+}
+
+/** arp_notify / ndisc_notify / optimistic_dad in the pod; errors ignored as the Go plugins do (IPv6 may be off). */
+export function enablePodNotify(netns: string, ifName: string, ops: Pick<NetdevOps, 'setSysctl'>): void {
+  for (const path of [
+    `/proc/sys/net/ipv4/conf/${ifName}/arp_notify`,
+    `/proc/sys/net/ipv6/conf/${ifName}/ndisc_notify`,
+    `/proc/sys/net/ipv6/conf/${ifName}/optimistic_dad`,
+  ]) {
+    try {
+      ops.setSysctl(netns, path, '1');
+    } catch {
+      // ignored
+    }
+  }
+}
+
+export function sameMac(a: string, b: string): boolean {
+  const norm = (m: string) => m.toLowerCase().replaceAll('-', ':');
+  return norm(a) === norm(b);
+}
