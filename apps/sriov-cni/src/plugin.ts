@@ -422,7 +422,7 @@ export async function cmdCheck(
   ops: Ops,
   readAddresses: (netns: string, ifName: string) => LinkAddresses,
 ): Promise<void> {
-  if (!prev) throw new PluginError('Required prevResult missing', 7);
+  if (!prev) throw new PluginError('Required prevResult missing'); // 999, as host-device and macvlan
   const cached = ops.readCache(cacheKey(inv));
   if (!cached)
     throw new PluginError(`no cached state for ${cacheKey(inv)}: the attachment does not exist`, CHECK_CODES.noCache);
