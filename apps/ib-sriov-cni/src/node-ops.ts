@@ -68,11 +68,13 @@ export function nodeOps(o: NodeOpsOptions): IbOps {
         nl.setVfLinkState(p.pf, p.vfIndex, state),
       ),
     netnsState,
-    linkExists: (netns, name) => nl.findLink(name, ns(netns)) !== undefined,
-    linkAltNames: (netns, name) => nl.findLink(name, ns(netns))?.altNames ?? [],
+    getLink(netns, link) {
+      const l = nl.findLink(link, ns(netns));
+      return l && { index: l.index, name: l.name, mac: l.mac ?? '', mtu: l.mtu, altNames: l.altNames };
+    },
     moveIntoNetns: (hostName, netns, newName) => nl.moveLink(hostName, { toNetns: netns, newName, up: true }),
-    moveToHost(netns, name, hostName) {
-      nl.setLinkDown(name, { netns });
+    moveToHost(netns, name, hostName, mac, mtu) {
+      nl.setLink(name, { up: false, ...(mac ? { mac } : {}), ...(mtu ? { mtu } : {}) }, { netns });
       nl.moveLink(name, { netns, toNetns: HOST_NETNS, newName: hostName });
     },
     renameHostLink: (name, newName) => nl.renameLink(name, newName),

@@ -1,7 +1,7 @@
 // The seam between the ib-sriov flow (plugin.ts) and the node: everything that touches sysfs, the kernel, the
 // state directory or a delegated IPAM plugin. node-ops.ts wires it to sysfs-pci, netlink-ops, ipam-client and the
 // state files; tests run the same flow with a recording PF/IPoIB layer under it (see test/recording-ib.ts).
-import type { NetnsState, Result } from '@sriov-ts/cni';
+import type { NetdevOps, NetnsState, Result } from '@sriov-ts/cni';
 import type { IbCache } from './cache.js';
 
 export type LinkStateName = 'auto' | 'enable' | 'disable';
@@ -13,7 +13,8 @@ export interface VfPlace {
   vfIndex: number;
 }
 
-export interface IbOps {
+/** The netdev part is @sriov-ts/cni's NetdevOps, so its releaseToHost hands the VF back. */
+export interface IbOps extends Pick<NetdevOps, 'getLink' | 'moveToHost' | 'delAltName'> {
   // sysfs
   hasDevice(pci: string): boolean;
   /** `physfn` exists. */
@@ -33,14 +34,9 @@ export interface IbOps {
   setVfLinkState(place: VfPlace, state: LinkStateName): void;
   // netdevs (netns undefined = host)
   netnsState(path: string): NetnsState;
-  linkExists(netns: string | undefined, name: string): boolean;
-  linkAltNames(netns: string | undefined, name: string): string[];
   /** One RTM_NEWLINK: into `netns`, renamed, up. */
   moveIntoNetns(hostName: string, netns: string, newName: string): void;
-  /** Down in the pod, then back to the host under `hostName`. */
-  moveToHost(netns: string, name: string, hostName: string): void;
   renameHostLink(name: string, newName: string): void;
-  delAltName(netns: string | undefined, name: string, altName: string): void;
   // RDMA netlink
   rdmaNetnsMode(): 'shared' | 'exclusive';
   /** Host → pod (resolved in the host netns). */

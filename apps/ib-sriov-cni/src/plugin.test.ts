@@ -12,7 +12,7 @@ const POD = '/var/run/netns/pod';
 
 function memoryNode() {
   const calls: string[] = [];
-  const links = new Map<string, string | undefined>([['ib0v1', undefined]]); // name → netns
+  const links = new Map<string, string | undefined>([['ib0v1', undefined]]); // name → netns (ifindex 7)
   const rdma = new Map<string, string | undefined>([['mlx5_3', undefined]]);
   const cache = new Map<string, IbCache>();
   const failOnce = new Set<string>();
@@ -32,8 +32,12 @@ function memoryNode() {
     setVfGuid: (_p, which, guid) => step(`${which} ${guid}`),
     setVfLinkState: (_p, state) => step(`link ${state}`),
     netnsState: (p) => (p === POD ? 'ok' : 'missing'),
-    linkExists: (netns, name) => links.has(name) && links.get(name) === netns,
-    linkAltNames: () => [],
+    getLink(netns, link) {
+      // One VF netdev (ifindex 7): by index, whichever name it has in that netns.
+      const name = typeof link === 'number' ? [...links].find(([, ns]) => ns === netns)?.[0] : link;
+      if (name === undefined || !links.has(name) || links.get(name) !== netns) return undefined;
+      return { index: 7, name, mac: '', mtu: 2044, altNames: [] };
+    },
     moveIntoNetns(host, netns, name) {
       step('move in');
       links.delete(host);

@@ -4,7 +4,7 @@
 // it is already gone, so a retried DEL converges.
 
 import type { Result } from '@sriov-ts/cni';
-import { attachmentFileName, CniError, goQuote, UndoStack } from '@sriov-ts/cni';
+import { attachmentFileName, CniError, goQuote, releaseToHost, UndoStack } from '@sriov-ts/cni';
 import { assertIpamTypeSupported } from '@sriov-ts/ipam-client';
 import { checkIbKubernetesGuid, type IbSriovNetConf } from '@sriov-ts/netconf-schema';
 import type { IbCache } from './cache.js';
@@ -129,18 +129,19 @@ async function addVf(conf: IbSriovNetConf, inv: Invocation, record: IbCache, ops
       // 3. The IPoIB netdev, found again by PCI address (the rebind or RDMA move may have renamed it): into the pod,
       // renamed and up in one request. The undo is registered first: a refused rename leaves it moved.
       const netdev = ops.vfNetdev(pci);
+      const host = netdev === undefined ? undefined : ops.getLink(undefined, netdev);
       const where = `failed to set up pod interface ${goQuote(inv.ifName)} from the device ${goQuote(record.master)}`;
-      if (!netdev) throw fail(`${where}: VF ${pci} has no netdev after rebind`);
-      // Until the move+rename returned, the undo looks for the netdev under its host name only: the kernel moves
-      // before it renames, so a refused rename (EEXIST) leaves it in the pod under that name — and `ifName` there
-      // is then another device.
-      let renamed = false;
-      undo.push('move into pod', () => releaseVf(record, inv.netns, renamed ? [inv.ifName] : [netdev], ops));
+      if (!netdev || !host) throw fail(`${where}: VF ${pci} has no netdev after rebind`);
+      // By ifindex: a refused rename (EEXIST) leaves the netdev in the pod under its host name, and `ifName` there is
+      // then another device, which must stay. (A rename the rebind caused is undone by the GUID restore.)
+      undo.push('move into pod', () =>
+        releaseToHost({ netns: inv.netns, podName: inv.ifName, hostName: netdev, index: host.index }, ops),
+      );
       try {
         ops.moveIntoNetns(netdev, inv.netns, inv.ifName);
-        renamed = true;
         // A leftover altname of the host name would block later renames with EEXIST (sriov-cni #292).
-        if (ops.linkAltNames(inv.netns, inv.ifName).includes(netdev)) ops.delAltName(inv.netns, inv.ifName, netdev);
+        if (ops.getLink(inv.netns, inv.ifName)?.altNames.includes(netdev))
+          ops.delAltName(inv.netns, inv.ifName, netdev);
       } catch (e) {
         throw fail(`${where}: ${msg(e)}`);
       }
@@ -228,12 +229,6 @@ function restoreGuid(c: IbCache, ops: IbOps): void {
   if (now && c.hostIfName && now !== c.hostIfName) ops.renameHostLink(now, c.hostIfName);
 }
 
-/** The VF netdev back to the host under its host name, found in the pod under the first of `names` that exists. */
-function releaseVf(c: IbCache, netns: string, names: string[], ops: IbOps): void {
-  const name = names.find((n) => n !== '' && ops.linkExists(netns, n));
-  if (name !== undefined) ops.moveToHost(netns, name, c.hostIfName || name);
-}
-
 // ---------------------------------------------------------------------------------------------------------- DEL
 
 export async function cmdDel(inv: Invocation, ops: IbOps): Promise<void> {
@@ -269,7 +264,7 @@ async function release(c: IbCache, entry: string, netns: string, ifName: string,
   const unlock = await ops.lock();
   try {
     // Under the pod name, or the host name when an earlier move+rename stopped half-way; nothing when already back.
-    if (!c.vfioPciMode) releaseVf(c, netns, [c.contIfName || ifName, c.hostIfName], ops);
+    if (!c.vfioPciMode) releaseToHost({ netns, podName: c.contIfName || ifName, hostName: c.hostIfName }, ops);
     const rdmaDev = c.rdma.containerRdmaDevName;
     if (c.rdmaIsolation && !c.vfioPciMode && rdmaDev) {
       try {
@@ -302,7 +297,7 @@ export async function cmdCheck(inv: Invocation, prev: Result | null, ops: IbOps)
   if (!c) throw fail(`no cached state for ${inv.containerId}-${inv.ifName}`, CHECK_CODES.noCache);
   if (c.vfioPciMode) return;
   if (c.ipamType) await ops.ipamCheck(c.ipamType);
-  if (!ops.linkExists(inv.netns, inv.ifName))
+  if (!ops.getLink(inv.netns, inv.ifName))
     throw fail(`interface ${inv.ifName} not found in ${inv.netns}`, CHECK_CODES.noInterface);
   const have = ops.podAddresses(inv.netns, inv.ifName);
   for (const ip of prev.ips) {
