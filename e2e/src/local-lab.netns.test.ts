@@ -86,12 +86,12 @@ describe.skipIf(reason !== null)('local lab: device plugin → kubelet → Multu
     expect(a.addresses[0]!.address).not.toBe(b.addresses[0]!.address);
   });
 
-  it('the two pods ping each other over their VFs; an unused address does not answer', () => {
+  it('the two pods ping each other over their VFs; an unused address does not answer', async () => {
     const [a, b] = pods as [PodAttachment, PodAttachment];
-    expect(stack.ping(a, b)).toMatchObject({ ok: true, received: 3 });
-    expect(stack.ping(b, a)).toMatchObject({ ok: true, received: 3 });
+    expect(await stack.ping(a, b)).toMatchObject({ ok: true, received: 3 });
+    expect(await stack.ping(b, a)).toMatchObject({ ok: true, received: 3 });
     const ghost = { ...b, name: 'ghost', addresses: [{ ...b.addresses[0]!, address: '10.56.217.250' }] };
-    expect(stack.ping(a, ghost, 1).ok).toBe(false);
+    expect((await stack.ping(a, ghost, 1)).ok).toBe(false);
   });
 
   it('sriovctl (run in the node view) shows which pod netns holds each VF, from the CNI state', async () => {
@@ -125,7 +125,7 @@ describe.skipIf(reason !== null)('local lab: device plugin → kubelet → Multu
     const c = await stack.addPod('pod-c', 'intel_sriov_netdevice');
     pods.push(c);
     expect(c.deviceId).not.toBe(pods[0]!.deviceId);
-    expect(stack.ping(c, pods[0]!)).toMatchObject({ ok: true });
+    expect(await stack.ping(c, pods[0]!)).toMatchObject({ ok: true });
   });
 
   it('DEL returns every VF to the host with its name and MAC; stopping sriovdp removes its sockets', async () => {
@@ -138,5 +138,34 @@ describe.skipIf(reason !== null)('local lab: device plugin → kubelet → Multu
     expect(await stack.stopDevicePlugin()).toBe(0);
     expect(readdirSync(stack.kubeletDir).filter((f) => f !== 'kubelet.sock')).toEqual([]);
     expect(existsSync(stack.deviceInfoDir) ? readdirSync(stack.deviceInfoDir) : []).toEqual([]);
+  });
+});
+
+describe.skipIf(reason !== null)("local lab on a host without IPAM plugins or ping (the demo's fallbacks)", () => {
+  let stack: LabStack;
+
+  beforeAll(async () => {
+    stack = await LabStack.create({ lab: { pfs: [{ model: 'intel-xxv710', vfs: 2 }] }, ipam: 'none', pinger: 'udp' });
+    await stack.startDevicePlugin({
+      resourceList: [{ resourceName: 'intel_sriov_netdevice', selectors: [{ drivers: ['iavf'] }] }],
+    });
+  }, 120_000);
+  afterAll(async () => {
+    await stack?.destroy();
+  });
+
+  it('L2-mode pods with addresses set over netlink exchange UDP echoes over their VFs; a wrong address gets none', async () => {
+    const a = await stack.addPod('pod-a', 'intel_sriov_netdevice');
+    const b = await stack.addPod('pod-b', 'intel_sriov_netdevice');
+    expect(a.conf.ipam).toBeUndefined();
+    expect(a.result.ips ?? []).toEqual([]);
+    expect(a.addresses.map((x) => x.cidr)).toEqual(['10.56.217.101/24']);
+    expect(b.addresses.map((x) => x.cidr)).toEqual(['10.56.217.102/24']);
+    expect(await stack.ping(a, b)).toMatchObject({ ok: true, received: 3, transmitted: 3 });
+    expect(await stack.ping(b, a)).toMatchObject({ ok: true, received: 3 });
+    const ghost = { ...b, addresses: [{ ...b.addresses[0]!, address: '10.56.217.250' }] };
+    expect((await stack.ping(a, ghost, 1)).ok).toBe(false);
+    for (const p of [b, a]) await stack.deletePod(p);
+    expect(ipLink(a.vf.netdev!)).toMatchObject({ ifname: a.vf.netdev, address: a.vf.mac });
   });
 });

@@ -16,7 +16,8 @@ function step(title: string): void {
 const info = (line: string) => console.log(`      ${line}`);
 
 export async function runDemo(): Promise<number> {
-  const missing = stackPrerequisites().filter((p) => !p.ok);
+  const prerequisites = stackPrerequisites();
+  const missing = prerequisites.filter((p) => !p.ok && p.fallback === undefined);
   if (missing.length > 0) {
     console.error(red('The demo cannot run on this machine yet:'));
     for (const m of missing) console.error(`  - ${m.what} (Debian package: ${m.debian})`);
@@ -26,6 +27,9 @@ export async function runDemo(): Promise<number> {
   }
 
   console.log(bold('sriov-ts lab demo: a simulated SR-IOV node, the real plugins, two pods talking over VFs'));
+  for (const p of prerequisites.filter((x) => !x.ok && x.fallback !== undefined)) {
+    console.log(`note: ${p.what} not found (Debian package ${p.debian}): ${p.fallback}`);
+  }
   step('Create the lab node (fake sysfs + real veth PFs and macvlan VFs on a bridge)');
   const stack = await LabStack.create({ progress: info });
   let interrupted = false;
@@ -52,8 +56,8 @@ export async function runDemo(): Promise<number> {
     const a = await stack.addPod('pod-a', 'intel_sriov_netdevice');
     const b = await stack.addPod('pod-b', 'mlnx_sriov_netdevice');
 
-    step('Ping between the pods over their VFs');
-    const pings: PingOutcome[] = [stack.ping(a, b), stack.ping(b, a)];
+    step(stack.pinger === 'ping' ? 'Ping between the pods over their VFs' : 'UDP echo between the pods over their VFs');
+    const pings: PingOutcome[] = [await stack.ping(a, b), await stack.ping(b, a)];
     for (const p of pings) {
       const verdict = p.ok ? green('ok') : red('FAILED');
       info(`${p.from} → ${p.to} (${p.address}): ${p.received}/${p.transmitted} replies ${verdict}`);

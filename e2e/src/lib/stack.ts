@@ -38,6 +38,8 @@ export interface StackPrerequisite {
   ok: boolean;
   /** The Debian package that provides it. */
   debian: string;
+  /** What the stack does without it; absent = required. */
+  fallback?: string;
 }
 
 function onPath(name: string): boolean {
@@ -50,10 +52,31 @@ export function stackPrerequisites(): StackPrerequisite[] {
   return [
     { what: 'root (uid 0)', ok: process.getuid?.() === 0, debian: '(run as root)' },
     { what: 'nsenter and unshare', ok: onPath('nsenter') && onPath('unshare'), debian: 'util-linux' },
-    { what: `${CNI_BIN}/host-local`, ok: exists(`${CNI_BIN}/host-local`), debian: 'containernetworking-plugins' },
-    { what: 'ping', ok: onPath('ping'), debian: 'iputils-ping' },
+    {
+      what: `${CNI_BIN}/host-local`,
+      ok: exists(`${CNI_BIN}/host-local`),
+      debian: 'containernetworking-plugins',
+      fallback: 'the CNI runs without IPAM (L2 mode) and the pod addresses are set over netlink instead',
+    },
+    {
+      what: 'ping',
+      ok: onPath('ping'),
+      debian: 'iputils-ping',
+      fallback: 'the pods exchange UDP echo datagrams instead of ICMP echo',
+    },
   ];
 }
+
+// UDP echo over the pods' VFs, for hosts without ping: a server in one pod netns, a client in the other (node -e,
+// argv only). The client prints ping's summary line so both paths are read the same way.
+const UDP_ECHO_SERVER =
+  "const d=require('dgram').createSocket('udp4');d.on('message',(m,r)=>d.send(m,r.port,r.address));" +
+  "d.bind(Number(process.argv[2]),process.argv[1],()=>console.log('ready'));";
+const UDP_ECHO_CLIENT =
+  "const d=require('dgram').createSocket('udp4');const n=Number(process.argv[2]);let got=0,sent=0;" +
+  "d.on('message',()=>{got++;});const tick=()=>{if(sent===n){setTimeout(()=>{" +
+  "console.log(n+' packets transmitted, '+got+' received');process.exit(got===n?0:1);},1000);return;}" +
+  "sent++;d.send(Buffer.from('echo '+sent),7007,process.argv[1]);setTimeout(tick,200);};tick();";
 
 export interface CniOutcome {
   status: number | null;
@@ -91,6 +114,10 @@ export interface PingOutcome {
 
 export interface StackOptions {
   lab?: LabSpec;
+  /** IPAM for the pods: host-local (default when installed) or none (L2 mode, addresses set over netlink). */
+  ipam?: 'host-local' | 'none';
+  /** Traffic check: ping (default when installed) or a UDP echo exchange. */
+  pinger?: 'ping' | 'udp';
   /** Progress callback: one line per step, for the demo's terminal. */
   progress?: (line: string) => void;
   /** Subnet handed out by host-local. */
@@ -106,6 +133,9 @@ export class LabStack {
   private pluginExit: Promise<number | null> | null = null;
   private readonly progress: (line: string) => void;
   private readonly subnet: string;
+  readonly ipam: 'host-local' | 'none';
+  readonly pinger: 'ping' | 'udp';
+  private podCount = 0;
 
   private constructor(
     readonly lab: Lab,
@@ -118,6 +148,9 @@ export class LabStack {
   ) {
     this.progress = options.progress ?? (() => {});
     this.subnet = options.subnet ?? '10.56.217.0/24';
+    const have = Object.fromEntries(stackPrerequisites().map((p) => [p.debian, p.ok]));
+    this.ipam = options.ipam ?? (have['containernetworking-plugins'] ? 'host-local' : 'none');
+    this.pinger = options.pinger ?? (have['iputils-ping'] ? 'ping' : 'udp');
     mkdirSync(this.kubeletDir, { recursive: true });
     this.kubelet = new KubeletStandIn(this.kubeletDir);
   }
@@ -273,18 +306,25 @@ export class LabStack {
     const { resource, allocation, envName, deviceId } = await this.allocateDevice(name, resourceName);
     const netns = this.lab.createPodNetns(name.replace(/[^a-z0-9]/g, '').slice(0, 6));
     const containerId = `${this.lab.prefix}${name.replace(/[^a-z0-9]/g, '')}`.padEnd(16, '0');
-    const conf = {
+    const conf: Record<string, unknown> = {
       cniVersion: '1.0.0',
       name: 'sriov-demo',
       type: 'sriov',
       deviceID: deviceId,
-      ipam: this.hostLocalIpam(),
     };
+    if (this.ipam === 'host-local') conf.ipam = this.hostLocalIpam();
+    const podNumber = ++this.podCount;
     const add = await this.runCni('ADD', { containerId, netns }, conf);
     if (add.status !== 0 || !add.json) {
       this.lab.deletePodNetns(netns);
       this.kubelet.release(resource, allocation.ids);
       throw new Error(`${name}: sriov ADD failed (exit ${add.status}): ${add.stdout}${add.stderr}`);
+    }
+    if (this.ipam === 'none') {
+      // No IPAM plugin on this host: give the pod the address a static IPAM would have.
+      const [base, prefix] = this.subnet.split('/') as [string, string];
+      const cidr = `${base.replace(/\.\d+$/, '')}.${100 + podNumber}/${prefix}`;
+      this.ops.addAddress(POD_IFNAME, cidr, { netns });
     }
     const link = this.ops.getLink(POD_IFNAME, { netns });
     const addresses = this.ops.listAddresses({ netns, link: POD_IFNAME, family: 4 });
@@ -308,15 +348,18 @@ export class LabStack {
     return pod;
   }
 
-  /** ping from one pod's netns to the other pod's address, over their VFs. */
-  ping(from: PodAttachment, to: PodAttachment, count = 3): PingOutcome {
+  /** ping (or, without ping, a UDP echo exchange) from one pod's netns to the other pod's address, over their VFs. */
+  async ping(from: PodAttachment, to: PodAttachment, count = 3): Promise<PingOutcome> {
     const address = to.addresses[0]?.address;
     if (!address) throw new Error(`${to.name} has no IPv4 address`);
-    const r = spawnSync(
-      'nsenter',
-      [`--net=${from.netns}`, '--', 'ping', '-n', '-c', String(count), '-i', '0.2', '-W', '2', address],
-      { encoding: 'utf8', timeout: 30_000 },
-    );
+    const r =
+      this.pinger === 'ping'
+        ? spawnSync(
+            'nsenter',
+            [`--net=${from.netns}`, '--', 'ping', '-n', '-c', String(count), '-i', '0.2', '-W', '2', address],
+            { encoding: 'utf8', timeout: 30_000 },
+          )
+        : await this.udpEcho(from, to, address, count);
     const m = /(\d+) packets transmitted, (\d+) (?:packets )?received/.exec(r.stdout);
     const transmitted = m ? Number(m[1]) : 0;
     const received = m ? Number(m[2]) : 0;
@@ -329,6 +372,55 @@ export class LabStack {
       received,
       output: `${r.stdout}${r.stderr}`,
     };
+  }
+
+  private async udpEcho(
+    from: PodAttachment,
+    to: PodAttachment,
+    address: string,
+    count: number,
+  ): Promise<{ status: number | null; stdout: string; stderr: string }> {
+    // The server answers only on the target pod's address: a datagram that does not reach that VF gets no echo.
+    const server = spawn(
+      'nsenter',
+      [`--net=${to.netns}`, '--', process.execPath, '-e', UDP_ECHO_SERVER, address, '7007'],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    try {
+      const ready = await new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => resolve(false), 10_000);
+        server.stdout?.on('data', () => {
+          clearTimeout(timer);
+          resolve(true);
+        });
+        server.on('exit', () => {
+          clearTimeout(timer);
+          resolve(false);
+        });
+      });
+      if (!ready) return { status: 1, stdout: '', stderr: `UDP echo server in ${to.name} did not start` };
+      const client = spawn(
+        'nsenter',
+        [`--net=${from.netns}`, '--', process.execPath, '-e', UDP_ECHO_CLIENT, address, String(count)],
+        { stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      let stdout = '';
+      let stderr = '';
+      client.stdout?.setEncoding('utf8').on('data', (c: string) => {
+        stdout += c;
+      });
+      client.stderr?.setEncoding('utf8').on('data', (c: string) => {
+        stderr += c;
+      });
+      const killer = setTimeout(() => client.kill('SIGKILL'), 30_000);
+      const status = await new Promise<number | null>((resolve) => client.on('exit', (code) => resolve(code)));
+      clearTimeout(killer);
+      return { status, stdout, stderr };
+    } finally {
+      server.kill('SIGKILL');
+    }
   }
 
   /** CNI DEL for a pod, then kubelet forgets its device and the pod netns goes. */
