@@ -72,6 +72,28 @@ describe.skipIf(reason !== null)('legacy mode, GC and STATUS', () => {
     }
   });
 
+  it('master: concurrent ADDs pick distinct VFs (PF lock)', async () => {
+    const pods = ['ca', 'cb', 'cc'].map((s) => ({
+      netns: t.lab.createPodNetns(s),
+      containerId: randomId(),
+      ifName: 'net1',
+    }));
+    const conf = { cniVersion: '1.0.0', name: 'legacy', type: 'sriov', master: pf(0).netdev };
+    try {
+      const adds = await Promise.all(pods.map((p) => runPlugin(t, { command: 'ADD', ...p, conf })));
+      for (const a of adds) expect(a.status, a.stdout + a.stderr).toBe(0);
+      const macs = pods.map((p) => (linkIn('net1', p.netns) as { address: string }).address).sort();
+      expect(macs).toEqual([0, 1, 2].map((i) => t.lab.vf(0, i).mac).sort());
+      for (const p of pods) expect((await runPlugin(t, { command: 'DEL', ...p, conf })).status).toBe(0);
+    } finally {
+      for (const p of pods) {
+        const inPod = linkIn('net1', p.netns) as { address: string } | undefined;
+        const owner = [0, 1, 2].find((i) => t.lab.vf(0, i).mac === inPod?.address) ?? 0;
+        reclaim(t, p.netns, t.lab.vf(0, owner).netdev!);
+      }
+    }
+  });
+
   it('pfOnly: moves the PF itself into the pod and back', async () => {
     const netns = t.lab.createPodNetns('pfonly');
     const call = { netns, containerId: randomId(), ifName: 'net1' };
