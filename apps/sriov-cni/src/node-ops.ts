@@ -1,6 +1,6 @@
 // Production wiring of the Ops seam: sysfs-pci for sysfs, netlink-ops for the kernel, ipam-client for IPAM,
 // StateStore for /var/lib/cni/sriov. Nothing here decides anything; plugin.ts does.
-import { statfsSync } from 'node:fs';
+import { statfsSync, statSync } from 'node:fs';
 import type { Logger } from '@sriov-ts/cni';
 import { announce, configureInterface, type IpamDelegation, ipamAdd, ipamCheck, ipamDel } from '@sriov-ts/ipam-client';
 import {
@@ -72,6 +72,14 @@ export function nodeOps(o: NodeOpsOptions): Ops {
         return type === NSFS_MAGIC || type === PROC_SUPER_MAGIC ? 'ok' : 'not-netns';
       } catch (e) {
         return (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing' : 'not-netns';
+      }
+    },
+    sameFile(a, b) {
+      try {
+        const [x, y] = [statSync(a), statSync(b)];
+        return x.dev === y.dev && x.ino === y.ino;
+      } catch {
+        return false;
       }
     },
     getLink(netns, name) {

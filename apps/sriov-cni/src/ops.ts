@@ -35,6 +35,8 @@ export interface Ops extends NetdevOps {
   // netns
   /** 'ok' | 'missing' (ENOENT) | 'not-netns' (exists, not an nsfs file) */
   netnsState(path: string): 'ok' | 'missing' | 'not-netns';
+  /** Whether two paths name the same file (device and inode), e.g. one netns under two paths. */
+  sameFile(a: string, b: string): boolean;
   // links (netns undefined = host)
   /** Move a host link into `netns`, renamed to `newName`, set up — one RTM_NEWLINK. */
   moveIntoNetns(hostName: string, netns: string, newName: string): void;

@@ -110,6 +110,16 @@ describe('ADD/DEL flow (in-memory node)', () => {
     expect(n.caches.size).toBe(0);
   });
 
+  it('DEL with another path of the same netns (/run vs /var/run) still releases the VF', async () => {
+    const n = memoryNode();
+    await cmdAdd(conf(), { ...inv, netns: '/var/run/netns/pod' }, n.ops);
+    n.links.set('/run/netns/pod/net1', { ...n.links.get('/var/run/netns/pod/net1')!, netns: '/run/netns/pod' });
+    n.links.delete('/var/run/netns/pod/net1');
+    await cmdDel({ ...inv, netns: '/run/netns/pod' }, n.ops);
+    expect(n.links.has('host/vf0')).toBe(true);
+    expect(n.allocations.size).toBe(0);
+  });
+
   it('DEL after a crash mid-ADD restores from the journal', async () => {
     const n = memoryNode();
     n.ops.writeCache = () => {

@@ -315,8 +315,9 @@ async function delLocked(cached: AttachmentCache, key: string, inv: Invocation, 
   if (inv.netns === '') return finish(key, ops);
 
   // 2. Never touch a VF another container owns now (stale DEL after the VF was re-allocated: #219/#313).
+  // Paths are compared as files (/var/run/netns/x and /run/netns/x are one netns); a dead owner owns nothing.
   const owner = ops.readAllocation(cached.deviceID);
-  if (owner !== undefined && owner !== inv.netns) {
+  if (owner && owner !== inv.netns && ops.netnsState(owner) === 'ok' && !ops.sameFile(owner, inv.netns)) {
     ops.log('info', 'VF is allocated to another netns; not resetting it', { owner, deviceID: cached.deviceID });
     return finish(key, ops);
   }

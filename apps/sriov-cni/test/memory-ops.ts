@@ -76,6 +76,7 @@ export function memoryNode(): MemoryNode {
     vfExists: () => true,
     pfByName: () => ({ pciAddress: '0000:af:00.0', driver: 'i40e', vfs: [{ index: 0, address: '0000:af:06.0' }] }),
     netnsState: (p) => (p.startsWith('/gone') ? 'missing' : 'ok'),
+    sameFile: (a, b) => a.replace(/^\/var\/run\//, '/run/') === b.replace(/^\/var\/run\//, '/run/'),
     getLink: (netns, name) => find(netns, name),
     moveIntoNetns: (host, netns, newName) => {
       step('moveIntoNetns', `${host}->${netns}/${newName}`);
