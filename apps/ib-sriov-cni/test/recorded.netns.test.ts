@@ -3,7 +3,7 @@
 // netlink. Everything else is real: the lab's fake sysfs (read by sysfs-pci, rebind writes settled into it), the
 // macvlan stand-ins moved/renamed in real pod netns, host-local IPAM, the state files, the flock.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { dispatch } from '@sriov-ts/cni';
@@ -258,6 +258,7 @@ describe.skipIf(reason !== null)('ib-sriov over the recording PF/IPoIB layer', (
         [5121, undefined], // GET dump: resolve the name in the host
         [RDMA_SET, undefined], // SET DEV_INDEX + NET_NS_FD
       ]);
+      expect([rdma[0]!.hex, rdma[1]!.hex]).toEqual(['', '']); // SYS_GET and the GET dump carry no attributes
       const index = [...ib.rdmaNetns.keys()].indexOf(dev) + 1;
       const le32 = Buffer.alloc(4);
       le32.writeUInt32LE(index);
@@ -292,6 +293,29 @@ describe.skipIf(reason !== null)('ib-sriov over the recording PF/IPoIB layer', (
         msg: 'RDMA subsystem namespace awareness mode is set to shared, expecting it to be set to exclusive, invalid system configurations',
       });
     } finally {
+      lab.deletePodNetns(netns);
+    }
+  });
+
+  it('rdmaIsolation needs exactly one RDMA device under the VF (reference messages), before anything moves', async () => {
+    const netns = lab.createPodNetns('rdmacount');
+    const ibDir = join(lab.root, 'sys/bus/pci/devices', vf(2).address, 'infiniband');
+    const dev = vf(2).rdmaDevice!;
+    try {
+      mkdirSync(join(ibDir, 'mlx5_99'));
+      const two = await run('ADD', { containerId: randomId(), netns }, conf(2, { rdmaIsolation: true }));
+      expect(two.json.msg).toBe(
+        `discovered more than one RDMA device [${[dev, 'mlx5_99'].sort().join(' ')}] for PCI device ${vf(2).address}. Unsupported state`,
+      );
+      rmSync(join(ibDir, 'mlx5_99'), { recursive: true });
+      renameSync(join(ibDir, dev), join(lab.root, 'parked-rdma'));
+      const none = await run('ADD', { containerId: randomId(), netns }, conf(2, { rdmaIsolation: true }));
+      expect(none.json.msg).toBe(`failed to get RDMA devices for PCI device: ${vf(2).address}. No RDMA devices found`);
+      expect(linkIn(vf(2).netdev!)?.ifname).toBe(vf(2).netdev);
+      expect(ib.rdmaRequests().filter((r) => r.type === RDMA_SET)).toEqual([]);
+    } finally {
+      if (existsSync(join(lab.root, 'parked-rdma'))) renameSync(join(lab.root, 'parked-rdma'), join(ibDir, dev));
+      rmSync(join(ibDir, 'mlx5_99'), { recursive: true, force: true });
       lab.deletePodNetns(netns);
     }
   });
