@@ -42,6 +42,12 @@ export interface BuildOptions {
   date?: Date;
   /** V8 code cache in the blob (default true; false only to measure what it saves). */
   codeCache?: boolean;
+  /**
+   * Strip the copied node binary's symbol tables before injecting (binutils `strip`; default true): 12.6 MB smaller
+   * per executable (98.9 → 86.3 MB for Node 20.20.2), on every node and in every image. Loses symbol names in native
+   * stack traces only; Debian's own nodejs package ships node stripped.
+   */
+  strip?: boolean;
   log?: (line: string) => void;
 }
 
@@ -203,6 +209,11 @@ export async function buildExecutable(appName: string, options: BuildOptions = {
   const temp = `${exePath}.tmp`;
   copyFileSync(nodeBinary, temp);
   chmodSync(temp, 0o755);
+  if (options.strip ?? true) {
+    const stripped = spawnSync('strip', ['--strip-all', temp], { encoding: 'utf8' });
+    if (stripped.status !== 0)
+      throw new ShipBuildError(`${appName}: strip failed: ${stripped.error?.message ?? stripped.stderr}`);
+  }
   // postject's CLI in a child process: its ELF library prints harmless section-name warnings on every run, which
   // are kept out of the log unless the injection fails.
   const postjectCli = join(dirname(createRequire(import.meta.url).resolve('postject')), 'cli.js');

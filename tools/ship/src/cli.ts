@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { SHIP_APPS, shipApp } from './apps.js';
 import { appPresent, buildExecutable, REPO_ROOT } from './build-exe.js';
 
-const USAGE = `usage: pnpm ship <build|image|list> [--out=DIR] [--no-code-cache] [app...|all]
+const USAGE = `usage: pnpm ship <build|image|list> [--out=DIR] [--no-code-cache] [--no-strip] [app...|all]
   build  single executable dist/ship/<app>/<exe> (esbuild + node SEA + postject)
   image  OCI image <image>:<version> with buildah from scratch (builds the executable first)
   list   the apps and whether they exist yet
@@ -28,11 +28,12 @@ export async function cli(argv: string[]): Promise<number> {
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const out = args.find((a) => a.startsWith('--out='))?.slice('--out='.length);
   const codeCache = !args.includes('--no-code-cache');
+  const strip = !args.includes('--no-strip');
   const rest = args.filter((a) => !a.startsWith('--'));
   switch (command) {
     case 'build':
       for (const app of selectApps(rest)) {
-        await buildExecutable(app, { log, codeCache, ...(out ? { outDir: join(out, app) } : {}) });
+        await buildExecutable(app, { log, codeCache, strip, ...(out ? { outDir: join(out, app) } : {}) });
       }
       return 0;
     case 'image': {

@@ -128,7 +128,9 @@ describe.skipIf(!present.includes('sriov-device-plugin'))('sriovdp executable', 
     for (const r of runs) r.child.kill('SIGTERM');
     const results = await Promise.all(runs.map((r) => r.exited));
     for (const r of results) {
-      expect(r.err).not.toMatch(/cannot load its native addon|AddonFileError|"level":"error"/);
+      // Only the addon's own failures: the daemon watches every host link, and the lab suites running in parallel
+      // create and delete links, which it may log about.
+      expect(r.err).not.toMatch(/cannot load its native addon|AddonFileError|addon directory|refusing /);
       expect(r.code).toBe(0);
     }
     expect(readdirSync(addonDir)).toEqual([addonFileName(info.addon.sha256)]);
