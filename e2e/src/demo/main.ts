@@ -30,16 +30,24 @@ export async function runDemo(): Promise<number> {
   for (const p of prerequisites.filter((x) => !x.ok && x.fallback !== undefined)) {
     console.log(`note: ${p.what} not found (Debian package ${p.debian}): ${p.fallback}`);
   }
-  step('Create the lab node (fake sysfs + real veth PFs and macvlan VFs on a bridge)');
-  const stack = await LabStack.create({ progress: info });
+  // Ctrl-C at any point tears down what exists: the handler is installed before the lab is created.
   let interrupted = false;
+  let stack: LabStack | undefined;
   const onSignal = () => {
+    if (interrupted) return;
     interrupted = true;
     console.error('\ninterrupted: tearing the lab down…');
-    void stack.destroy().finally(() => process.exit(130));
+    if (stack) void stack.destroy().finally(() => process.exit(130));
   };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  step('Create the lab node (fake sysfs + real veth PFs and macvlan VFs on a bridge)');
+  stack = await LabStack.create({ progress: info });
+  if (interrupted) {
+    await stack.destroy();
+    process.exit(130);
+  }
   let ok = false;
   try {
     for (const pf of stack.lab.pfs) {
@@ -120,16 +128,18 @@ export async function runDemo(): Promise<number> {
     info(`sriovdp stopped (exit ${code}), sockets and device-info files removed`);
     ok = pings.every((p) => p.ok);
   } catch (e) {
-    if (!interrupted) console.error(red(`\ndemo failed: ${(e as Error).message}`));
-    const log = stack.pluginLog.slice(-5);
-    if (log.length > 0) console.error(`last sriovdp log lines:\n${log.join('\n')}`);
+    if (!interrupted) {
+      console.error(red(`\ndemo failed: ${(e as Error).message}`));
+      const log = stack.pluginLog.slice(-5);
+      if (log.length > 0) console.error(`last sriovdp log lines:\n${log.join('\n')}`);
+    }
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     if (!interrupted) {
       await stack.destroy();
       info('lab destroyed: links, netns, mounts and temp dirs removed');
-    }
+    } else await new Promise(() => {}); // the signal handler exits once its tear-down is done
   }
   console.log(
     `\n${ok ? green('Demo complete: two pods talked over SR-IOV VFs handed out by sriovdp and plumbed by the sriov CNI.') : red('Demo failed.')}`,

@@ -196,6 +196,7 @@ export class LabStack {
 
   /** Starts the kubelet stand-in and the real sriovdp bundle; resolves when every pool is registered and listed. */
   async startDevicePlugin(config = demoDevicePluginConfig()): Promise<void> {
+    this.assertOpen();
     writeFileSync(this.configFile, `${JSON.stringify(config, null, 2)}\n`);
     await this.kubelet.start();
     this.progress(`kubelet stand-in listening on ${this.kubelet.socketPath}`);
@@ -293,6 +294,7 @@ export class LabStack {
     name: string,
     resourceName: string,
   ): Promise<{ resource: string; allocation: Allocation; envName: string; deviceId: string }> {
+    this.assertOpen();
     const resource = `${RESOURCE_PREFIX}/${resourceName}`;
     const allocation = await this.kubelet.allocate(resource, 1);
     const envName = pciDeviceEnvName(resource);
@@ -303,7 +305,9 @@ export class LabStack {
 
   /** A pod asking for one device of `resource`: kubelet allocates, Multus injects deviceID, the CNI ADDs it. */
   async addPod(name: string, resourceName: string): Promise<PodAttachment> {
+    this.assertOpen();
     const { resource, allocation, envName, deviceId } = await this.allocateDevice(name, resourceName);
+    this.assertOpen();
     const netns = this.lab.createPodNetns(name.replace(/[^a-z0-9]/g, '').slice(0, 6));
     const containerId = `${this.lab.prefix}${name.replace(/[^a-z0-9]/g, '')}`.padEnd(16, '0');
     const conf: Record<string, unknown> = {
@@ -425,12 +429,21 @@ export class LabStack {
 
   /** CNI DEL for a pod, then kubelet forgets its device and the pod netns goes. */
   async deletePod(pod: PodAttachment): Promise<CniOutcome> {
-    const del = await this.runCni('DEL', pod, { ...pod.conf, prevResult: pod.result });
+    // Taken off the list first, so a tear-down running concurrently (Ctrl-C) does not DEL it a second time.
+    const at = this.pods.indexOf(pod);
+    if (at >= 0) this.pods.splice(at, 1);
+    let del: CniOutcome;
+    try {
+      del = await this.runCni('DEL', pod, { ...pod.conf, prevResult: pod.result });
+    } catch (e) {
+      this.pods.push(pod);
+      throw e;
+    }
+    if (del.status !== 0) this.pods.push(pod);
     if (del.status !== 0)
       throw new Error(`${pod.name}: sriov DEL failed (exit ${del.status}): ${del.stdout}${del.stderr}`);
     this.kubelet.release(pod.resource, pod.allocation.ids);
     this.lab.deletePodNetns(pod.netns);
-    this.pods.splice(this.pods.indexOf(pod), 1);
     this.progress(`${pod.name}: sriov DEL returned ${pod.vf.netdev} to the host`);
     return del;
   }
@@ -458,8 +471,21 @@ export class LabStack {
     return code;
   }
 
-  /** Tears everything down; safe to call after any failure and more than once. */
-  async destroy(): Promise<void> {
+  private destroying: Promise<void> | null = null;
+  private closed = false;
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error('the lab stack is being torn down');
+  }
+
+  /** Tears everything down; safe to call after any failure, more than once and concurrently (same promise). */
+  destroy(): Promise<void> {
+    this.closed = true;
+    this.destroying ??= this.tearDown();
+    return this.destroying;
+  }
+
+  private async tearDown(): Promise<void> {
     const errors: unknown[] = [];
     const attempt = async (fn: () => unknown) => {
       try {
