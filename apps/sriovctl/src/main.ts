@@ -201,7 +201,7 @@ export function run(argv: readonly string[], io: Io): number {
     switch (p.command) {
       case 'pfs': {
         const inv = inventory(p, io);
-        if (p.json) io.stdout(`${JSON.stringify(inv.pfs, null, 2)}\n`);
+        if (p.json) io.stdout(`${JSON.stringify({ pfs: inv.pfs }, null, 2)}\n`);
         else {
           io.stdout(
             `${table(['PCI', 'NETDEV', 'ID', 'NAME', 'DRIVER', 'LINK', 'TYPE', 'VFS', 'NUMA'], pfRows(inv.pfs))}\n`,

@@ -95,7 +95,7 @@ describe('sriovctl pfs', () => {
   it('lists each SR-IOV PF with names, driver, link state, VF counts and NUMA (--json)', () => {
     const r = onLab('pfs', '--json');
     expect(r.code, r.stderr).toBe(0);
-    const pfs = JSON.parse(r.stdout);
+    const { pfs } = JSON.parse(r.stdout);
     expect(pfs).toEqual([
       expect.objectContaining({
         address: lab.pfs[0]!.address,
@@ -132,8 +132,8 @@ describe('sriovctl pfs', () => {
   });
 
   it('--pf filters by netdev name or PCI address', () => {
-    expect(JSON.parse(onLab('pfs', '--json', '--pf', lab.pfs[1]!.netdev).stdout)).toHaveLength(1);
-    expect(JSON.parse(onLab('pfs', '--json', `--pf=${lab.pfs[0]!.address}`).stdout)[0].address).toBe(
+    expect(JSON.parse(onLab('pfs', '--json', '--pf', lab.pfs[1]!.netdev).stdout).pfs).toHaveLength(1);
+    expect(JSON.parse(onLab('pfs', '--json', `--pf=${lab.pfs[0]!.address}`).stdout).pfs[0].address).toBe(
       lab.pfs[0]!.address,
     );
   });
@@ -332,5 +332,17 @@ describe('sriovctl usage', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('sriovctl on this machine (read-only smoke test of the real /sys)', () => {
+  it('pfs and vfs succeed and list only SR-IOV capable PFs and their VFs', () => {
+    const pfs = sriovctl(['pfs', '--json', '--no-netlink']);
+    expect(pfs.code, pfs.stderr).toBe(0);
+    const parsed = JSON.parse(pfs.stdout) as { pfs: { totalVfs: number }[] };
+    for (const pf of parsed.pfs) expect(pf.totalVfs).toBeGreaterThan(0);
+    const vfs = sriovctl(['vfs', '--json', '--no-netlink', '--state-dir', state]);
+    expect(vfs.code, vfs.stderr).toBe(0);
+    expect(Array.isArray(JSON.parse(vfs.stdout).vfs)).toBe(true);
   });
 });
