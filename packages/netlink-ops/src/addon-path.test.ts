@@ -67,3 +67,33 @@ describe('setNativeAddonPath', () => {
     expect(isAddonLoaded()).toBe(false);
   });
 });
+
+describe('default addon location', () => {
+  it('a one-file bundle with netlink_ops.node beside it loads that copy, without setNativeAddonPath', async () => {
+    const { build } = await import('esbuild');
+    const { spawnSync } = await import('node:child_process');
+    const bundleDir = mkdtempSync(join(dir, 'bundle-'));
+    const entry = join(bundleDir, 'entry.ts');
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(
+      entry,
+      `import { syscalls } from ${JSON.stringify(fileURLToPath(new URL('./syscalls.ts', import.meta.url)))};\n` +
+        'process.stdout.write(String(syscalls().flock(0, 2)));\n',
+    );
+    await build({
+      entryPoints: [entry],
+      bundle: true,
+      format: 'esm',
+      platform: 'node',
+      outfile: join(bundleDir, 'app.mjs'),
+    });
+    // Without the sibling copy the bundle finds no addon (it is not inside the package any more).
+    const without = spawnSync(process.execPath, [join(bundleDir, 'app.mjs')], { encoding: 'utf8' });
+    expect(without.status).not.toBe(0);
+    expect(without.stderr).toMatch(/cannot load its native addon .*build\/Release\/netlink_ops\.node/);
+    copyFileSync(built, join(bundleDir, 'netlink_ops.node'));
+    const withCopy = spawnSync(process.execPath, [join(bundleDir, 'app.mjs')], { encoding: 'utf8' });
+    expect(withCopy.stderr).toBe('');
+    expect(withCopy.stdout).toBe('true');
+  });
+});

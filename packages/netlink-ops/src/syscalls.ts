@@ -1,6 +1,7 @@
 // The one boundary between TypeScript and the kernel: a tiny, typed interface over the C N-API addon
 // (native/netlink_ops.c). The addon is loaded lazily on first use, never at import time, so importing this package
 // costs nothing on a CNI plugin's start-up path until a socket is actually needed.
+import { nodeFs } from './builtins.js';
 import { SyscallError } from './errors.js';
 
 /** Opaque handle of a readiness watch on the event loop. */
@@ -76,11 +77,16 @@ function checkAbsolute(path: string): string {
   return path;
 }
 
-/** Where the addon is built by `node-gyp rebuild` (the package's install script), unless overridden. */
+/**
+ * Where the addon is, unless overridden: beside the module that carries this code when that module is an app's
+ * bundle (apps ship `netlink_ops.node` next to their one-file bundle), else where `node-gyp rebuild` (the package's
+ * install script) built it: src/syscalls.ts and dist/index.js both sit one level below the package root.
+ */
 function addonPath(): string {
   if (typeof addonPathOverride === 'function') return checkAbsolute(addonPathOverride());
   if (addonPathOverride !== undefined) return addonPathOverride;
-  // src/syscalls.ts and the bundled dist/index.js both sit one level below the package root.
+  const beside = decodeURIComponent(new URL('./netlink_ops.node', import.meta.url).pathname);
+  if (nodeFs().existsSync(beside)) return beside;
   return decodeURIComponent(new URL('../build/Release/netlink_ops.node', import.meta.url).pathname);
 }
 
