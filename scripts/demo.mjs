@@ -19,11 +19,13 @@ if (typeof process.getuid !== 'function' || process.getuid() !== 0) {
 const packages = ['@sriov-ts/e2e', '@sriov-ts/sriov-cni', '@sriov-ts/sriov-device-plugin', '@sriov-ts/sriovctl'];
 const args = [...packages.flatMap((p) => ['--filter', `${p}...`]), 'build'];
 console.log(`building the demo and the plugins: pnpm ${args.join(' ')}`);
+const started = Date.now();
 const build = spawnSync('pnpm', args, { cwd: root, encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' } });
 if (build.error || build.status !== 0) {
   console.error(build.stdout ?? '', build.stderr ?? '');
   console.error(`building failed (${build.error?.message ?? `exit ${build.status}`})`);
   process.exit(1);
 }
+console.log(`built in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
 
 await import(pathToFileURL(join(root, 'e2e', 'dist', 'demo.js')).href);
