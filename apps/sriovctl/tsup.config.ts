@@ -1,5 +1,5 @@
 // One ESM file `dist/sriovctl.mjs` with the workspace packages bundled from source; netlink-ops' native addon is
-// copied beside it and the bundle points netlink-ops at it (src/bin.ts, setNativeAddonPath).
+// copied beside it, where netlink-ops looks for it first.
 import { copyFileSync, existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';

@@ -1,12 +1,8 @@
-// The `sriovctl` executable (the bundle's entry point).
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { createNetlinkOps, setNativeAddonPath } from '@sriov-ts/netlink-ops';
+// The `sriovctl` executable (the bundle's entry point). The build ships the netlink-ops addon beside the bundle
+// (dist/netlink_ops.node), where netlink-ops looks first.
+import { readFileSync } from 'node:fs';
+import { createNetlinkOps } from '@sriov-ts/netlink-ops';
 import { run } from './main.js';
-
-// The build ships the netlink-ops addon beside the bundle; the path is fixed relative to this file.
-const addon = fileURLToPath(new URL('./netlink_ops.node', import.meta.url));
-if (existsSync(addon)) setNativeAddonPath(addon);
 
 process.exitCode = run(process.argv.slice(2), {
   stdout: (s) => process.stdout.write(s),
