@@ -32,6 +32,9 @@ export interface VfKnobs {
   linkState: string | null;
   minTxRate: number | null;
   maxTxRate: number | null;
+  /** InfiniBand VFs: the GUIDs the PF reports (IFLA_VF_IB_NODE_GUID / IFLA_VF_IB_PORT_GUID). */
+  nodeGuid: string | null;
+  portGuid: string | null;
 }
 
 export interface VfReport {
@@ -84,6 +87,8 @@ function knobsOf(vf: VfInfo): VfKnobs {
     linkState,
     minTxRate: vf.minTxRate ?? null,
     maxTxRate: vf.maxTxRate ?? vf.txRate ?? null,
+    nodeGuid: vf.nodeGuid ?? null,
+    portGuid: vf.portGuid ?? null,
   };
 }
 

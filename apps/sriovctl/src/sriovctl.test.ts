@@ -223,6 +223,8 @@ describe('sriovctl vfs', () => {
       linkState: 'enable',
       minTxRate: 0,
       maxTxRate: 1000,
+      nodeGuid: null,
+      portGuid: null,
     });
     expect(vfs.find((v) => v.index === 0)!.knobs).toBeNull();
     const table = sriovctl(['vfs', '--sysfs-root', lab.root, '--state-dir', state, '--pf', pf0.netdev], '', netlink);
