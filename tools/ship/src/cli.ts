@@ -1,12 +1,13 @@
 // `pnpm ship <command> [app...]`. Commands: build (single executables), image (buildah images, builds the
 // executable first), list. "all" or no app name means every app that exists in the tree.
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { SHIP_APPS, shipApp } from './apps.js';
 import { appPresent, buildExecutable, REPO_ROOT } from './build-exe.js';
 
-const USAGE = `usage: pnpm ship <build|image|list> [--out=DIR] [--no-code-cache] [--no-strip] [app...|all]
+const USAGE = `usage: pnpm ship <build|image|list> [--out=DIR] [--no-code-cache] [--no-strip] [--oci-archive] [app...|all]
   build  single executable dist/ship/<app>/<exe> (esbuild + node SEA + postject)
-  image  OCI image <image>:<version> with buildah from scratch (builds the executable first)
+  image  OCI image <image>:<version> with buildah from scratch (builds the executable first);
+         --oci-archive also writes dist/ship/<app>/<image>-<version>.oci.tar (a release artefact)
   list   the apps and whether they exist yet
 apps: ${Object.keys(SHIP_APPS).join(', ')}
 `;
@@ -39,8 +40,12 @@ export async function cli(argv: string[]): Promise<number> {
     case 'image': {
       const { buildImage } = await import('./image.js');
       for (const app of selectApps(rest)) {
-        const info = await buildExecutable(app, { log });
-        const image = await buildImage(app, info, { log });
+        const info = await buildExecutable(app, { log, codeCache, strip, ...(out ? { outDir: join(out, app) } : {}) });
+        const archive = args.includes('--oci-archive')
+          ? join(dirname(info.exePath), `${shipApp(app).image}-${info.version}.oci.tar`)
+          : undefined;
+        const image = await buildImage(app, info, { log, ...(archive ? { ociArchive: archive } : {}) });
+        if (archive) log(`${app}: ${archive}`);
         process.stdout.write(`${image.reference}\n`);
       }
       return 0;
