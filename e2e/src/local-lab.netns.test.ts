@@ -169,3 +169,39 @@ describe.skipIf(reason !== null)("local lab on a host without IPAM plugins or pi
     expect(ipLink(a.vf.netdev!)).toMatchObject({ ifname: a.vf.netdev, address: a.vf.mac });
   });
 });
+
+describe.skipIf(reason !== null)('local lab, InfiniBand: device plugin pool by link type → ib-sriov CNI', () => {
+  let stack: LabStack;
+  const resource = `${RESOURCE_PREFIX}/mlnx_ib`;
+
+  beforeAll(async () => {
+    stack = await LabStack.create({ lab: { pfs: [{ model: 'mlx5-cx6-ib', vfs: 2 }] } });
+    await stack.startDevicePlugin({
+      resourceList: [{ resourceName: 'mlnx_ib', selectors: [{ vendors: ['15b3'], linkTypes: ['infiniband'] }] }],
+    });
+  }, 120_000);
+  afterAll(async () => {
+    await stack?.destroy();
+  });
+
+  it('the IB VFs form the pool; ib-sriov ADDs the allocated one and sriovctl names its pod from the ib-sriov cache', async () => {
+    const pf = stack.lab.pfs[0]!;
+    expect(stack.pools()).toEqual([
+      { resource, devices: pf.vfs.map((v) => expect.objectContaining({ id: v.address, health: 'Healthy' })) },
+    ]);
+    const pod = await stack.addPod('pod-ib', 'mlnx_ib', 'ib-sriov');
+    expect(pod.env.name).toBe('PCIDEVICE_INTEL_COM_MLNX_IB');
+    expect(ipLink(pod.vf.netdev!)).toBeUndefined();
+    expect(ipLink('net1', pod.netns)).toMatchObject({ ifname: 'net1' });
+    const r = await stack.sriovctl(['vfs', '--json']);
+    expect(r.status, r.stderr).toBe(0);
+    const { vfs } = JSON.parse(r.stdout) as { vfs: { address: string; holders: Record<string, unknown>[] }[] };
+    expect(vfs.find((v) => v.address === pod.deviceId)!.holders).toEqual([
+      expect.objectContaining({ plugin: 'ib-sriov', netns: pod.netns, podIfName: 'net1', netnsAlive: true }),
+    ]);
+    await stack.deletePod(pod);
+    expect(ipLink(pod.vf.netdev!)).toMatchObject({ ifname: pod.vf.netdev });
+    const after = JSON.parse((await stack.sriovctl(['vfs', '--json'])).stdout) as { vfs: { holders: unknown[] }[] };
+    expect(after.vfs.every((v) => v.holders.length === 0)).toBe(true);
+  });
+});

@@ -22,6 +22,8 @@ export interface Executables {
   sriovdp: string;
   /** The node inspector. */
   sriovctl: string;
+  /** The bundled ib-sriov CNI plugin. */
+  ibSriovCni: string;
 }
 
 export function executables(root = repoRoot()): Executables {
@@ -29,6 +31,7 @@ export function executables(root = repoRoot()): Executables {
     sriovCni: join(root, 'apps/sriov-cni/dist/sriov.mjs'),
     sriovdp: join(root, 'apps/sriov-device-plugin/dist/sriovdp.js'),
     sriovctl: join(root, 'apps/sriovctl/dist/sriovctl.mjs'),
+    ibSriovCni: join(root, 'apps/ib-sriov-cni/dist/ib-sriov.mjs'),
   };
 }
 
@@ -36,6 +39,7 @@ const PACKAGE_OF: Record<keyof Executables, string> = {
   sriovCni: '@sriov-ts/sriov-cni',
   sriovdp: '@sriov-ts/sriov-device-plugin',
   sriovctl: '@sriov-ts/sriovctl',
+  ibSriovCni: '@sriov-ts/ib-sriov-cni',
 };
 
 /** Builds the apps whose executables are missing (pnpm --filter <app>... build: the app and what it depends on). */

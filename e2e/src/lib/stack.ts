@@ -276,7 +276,8 @@ export class LabStack {
       CNI_ARGS: `IgnoreUnknown=1;K8S_POD_NAMESPACE=default;K8S_POD_NAME=${pod.containerId}`,
       CNI_PATH: CNI_BIN,
     };
-    const r = await this.lab.spawnInFakeSys(process.execPath, [this.exe.sriovCni], {
+    const plugin = conf.type === 'ib-sriov' ? ensureExecutables(['ibSriovCni']).ibSriovCni : this.exe.sriovCni;
+    const r = await this.lab.spawnInFakeSys(process.execPath, [plugin], {
       env,
       input: JSON.stringify(conf),
     });
@@ -304,7 +305,7 @@ export class LabStack {
   }
 
   /** A pod asking for one device of `resource`: kubelet allocates, Multus injects deviceID, the CNI ADDs it. */
-  async addPod(name: string, resourceName: string): Promise<PodAttachment> {
+  async addPod(name: string, resourceName: string, type: 'sriov' | 'ib-sriov' = 'sriov'): Promise<PodAttachment> {
     this.assertOpen();
     const { resource, allocation, envName, deviceId } = await this.allocateDevice(name, resourceName);
     this.assertOpen();
@@ -312,8 +313,8 @@ export class LabStack {
     const containerId = `${this.lab.prefix}${name.replace(/[^a-z0-9]/g, '')}`.padEnd(16, '0');
     const conf: Record<string, unknown> = {
       cniVersion: '1.0.0',
-      name: 'sriov-demo',
-      type: 'sriov',
+      name: type === 'sriov' ? 'sriov-demo' : 'ib-sriov-demo',
+      type,
       deviceID: deviceId,
     };
     if (this.ipam === 'host-local') conf.ipam = this.hostLocalIpam();
@@ -322,7 +323,7 @@ export class LabStack {
     if (add.status !== 0 || !add.json) {
       this.lab.deletePodNetns(netns);
       this.kubelet.release(resource, allocation.ids);
-      throw new Error(`${name}: sriov ADD failed (exit ${add.status}): ${add.stdout}${add.stderr}`);
+      throw new Error(`${name}: ${type} ADD failed (exit ${add.status}): ${add.stdout}${add.stderr}`);
     }
     if (this.ipam === 'none') {
       // No IPAM plugin on this host: give the pod the address a static IPAM would have.
@@ -348,7 +349,7 @@ export class LabStack {
     };
     this.pods.push(pod);
     const ip = addresses.map((a) => a.cidr).join(', ');
-    this.progress(`${name}: sriov ADD moved ${pod.vf.netdev} (${deviceId}) into ${netns} as ${POD_IFNAME} ${ip}`);
+    this.progress(`${name}: ${type} ADD moved ${pod.vf.netdev} (${deviceId}) into ${netns} as ${POD_IFNAME} ${ip}`);
     return pod;
   }
 
@@ -441,10 +442,12 @@ export class LabStack {
     }
     if (del.status !== 0) this.pods.push(pod);
     if (del.status !== 0)
-      throw new Error(`${pod.name}: sriov DEL failed (exit ${del.status}): ${del.stdout}${del.stderr}`);
+      throw new Error(
+        `${pod.name}: ${String(pod.conf.type)} DEL failed (exit ${del.status}): ${del.stdout}${del.stderr}`,
+      );
     this.kubelet.release(pod.resource, pod.allocation.ids);
     this.lab.deletePodNetns(pod.netns);
-    this.progress(`${pod.name}: sriov DEL returned ${pod.vf.netdev} to the host`);
+    this.progress(`${pod.name}: ${String(pod.conf.type)} DEL returned ${pod.vf.netdev} to the host`);
     return del;
   }
 
