@@ -1,7 +1,6 @@
 // One minified ESM file `dist/ib-sriov.mjs` that runs with only node on the host. Workspace packages are bundled
-// from their TypeScript sources (`source` condition); netlink-ops' native addon is copied beside the bundle, and
-// the bundle's own entry (src/bin.ts) points netlink-ops at it. Single executables (tools/ship) start from
-// src/main.ts instead and embed the addon.
+// from their TypeScript sources (`source` condition); netlink-ops' native addon is copied beside the bundle, where
+// netlink-ops looks for it first. (Single executables are built by tools/ship from the same src/main.ts.)
 import { copyFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -11,7 +10,7 @@ const ADDON = 'netlink_ops.node';
 const netlinkOpsRoot = dirname(createRequire(import.meta.url).resolve('@sriov-ts/netlink-ops/package.json'));
 
 export default defineConfig({
-  entry: { 'ib-sriov': 'src/bin.ts' },
+  entry: { 'ib-sriov': 'src/main.ts' },
   format: ['esm'],
   outExtension: () => ({ js: '.mjs' }),
   target: 'node20',

@@ -1,4 +1,4 @@
-// In-repo entry (tests): the flow, the seam and the cache format. The executable's entry is main.ts / bin.ts.
+// In-repo entry (tests): the flow, the seam and the cache format. The executable's entry is main.ts.
 export { fromGoJson, type IbCache, toGoJson } from './cache.js';
 export { type HandlerOptions, ibSriovHandlers } from './handlers.js';
 export { type NodeOpsOptions, nodeOps } from './node-ops.js';
