@@ -1,11 +1,12 @@
 // One ESM file `dist/sriovctl.mjs` with the workspace packages bundled from source; netlink-ops' native addon is
 // copied beside it, where netlink-ops looks for it first.
-import { copyFileSync, existsSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { defineConfig } from 'tsup';
 
 const ADDON = 'netlink_ops.node';
+const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
 
 export default defineConfig({
   entry: { sriovctl: 'src/bin.ts' },
@@ -19,6 +20,7 @@ export default defineConfig({
   sourcemap: false,
   dts: false,
   clean: true,
+  define: { __SRIOVCTL_VERSION__: JSON.stringify(pkg.version) },
   noExternal: [/^@sriov-ts\//, 'zod'],
   banner: { js: '#!/usr/bin/env -S -u NODE_EXTRA_CA_CERTS node' },
   esbuildOptions(options) {

@@ -7,6 +7,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { executable, isRoot, missingPrerequisites } from '@sriov-ts/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { repoRoot } from './lib/paths.js';
 import { LabStack, type PodAttachment, RESOURCE_PREFIX } from './lib/stack.js';
 
 const reason = missingPrerequisites('e2e local lab (device plugin + sriov CNI)', [
@@ -117,6 +118,9 @@ describe.skipIf(reason !== null)('local lab: device plugin → kubelet → Multu
     expect(notes).toContain(
       `${stack.lab.pfs[0]!.netdev}: the PF driver reports no VF list (IFLA_VFINFO_LIST); VF knobs unknown`,
     );
+    // The bundle carries the package version.
+    const version = JSON.parse(readFileSync(join(repoRoot(), 'apps/sriovctl/package.json'), 'utf8')).version;
+    expect((await stack.sriovctl(['--version'])).stdout).toBe(`sriovctl version ${version}\n`);
     const pfs = await stack.sriovctl(['pfs']);
     expect(pfs.stdout).toMatch(new RegExp(`${stack.lab.pfs[1]!.address}\\s+${stack.lab.pfs[1]!.netdev}\\s+15b3:1017`));
   });

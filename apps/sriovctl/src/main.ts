@@ -8,7 +8,9 @@ import { LINT_KINDS, LintInputError, type LintKind, lint } from './lint.js';
 import { pciNames } from './pci-names.js';
 import { table } from './table.js';
 
-export const VERSION = '0.0.0';
+// Replaced at bundle time (tsup `define`) by the package version; 'dev' when running from source.
+declare const __SRIOVCTL_VERSION__: string | undefined;
+export const VERSION: string = typeof __SRIOVCTL_VERSION__ === 'string' ? __SRIOVCTL_VERSION__ : 'dev';
 
 export const USAGE = `Usage: sriovctl <command> [options]
 

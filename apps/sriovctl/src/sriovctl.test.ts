@@ -316,7 +316,7 @@ describe('sriovctl usage', () => {
       expect(r.stderr).toContain('Usage: sriovctl');
     }
     expect(sriovctl(['--help'])).toMatchObject({ code: 0, stdout: expect.stringContaining('Usage: sriovctl') });
-    expect(sriovctl(['--version']).stdout).toBe('sriovctl version 0.0.0\n');
+    expect(sriovctl(['--version']).stdout).toBe('sriovctl version dev\n');
   });
 
   it('pools lists what a config declares and says where device matching lives', () => {
