@@ -3,9 +3,9 @@
 // address is taken from PCIDEVICE_* as Multus does, and the real `sriov` CNI bundle ADDs and DELs it. Both the
 // demo (pnpm demo) and the local-lab e2e suite drive this class; the suite asserts what the demo prints.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { createLab, type Lab, type LabSpec, type LabVf } from '@sriov-ts/lab';
 import { type AddressInfo, createNetlinkOps, type LinkInfo } from '@sriov-ts/netlink-ops';
 import { type Allocation, deviceIdFromEnv, KubeletStandIn, pciDeviceEnvName } from './kubelet-standin.js';
@@ -42,13 +42,22 @@ export interface StackPrerequisite {
   fallback?: string;
 }
 
+function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function onPath(name: string): boolean {
-  return spawnSync('sh', ['-c', 'command -v "$1"', 'sh', name], { stdio: 'ignore' }).status === 0;
+  return (process.env.PATH ?? '').split(delimiter).some((dir) => dir !== '' && isExecutable(join(dir, name)));
 }
 
 /** What the stack needs on the host besides this repository. */
 export function stackPrerequisites(): StackPrerequisite[] {
-  const exists = (p: string) => spawnSync('test', ['-x', p]).status === 0;
+  const exists = isExecutable;
   return [
     { what: 'root (uid 0)', ok: process.getuid?.() === 0, debian: '(run as root)' },
     { what: 'nsenter and unshare', ok: onPath('nsenter') && onPath('unshare'), debian: 'util-linux' },
