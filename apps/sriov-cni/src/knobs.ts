@@ -1,6 +1,6 @@
 // PF-side VF knobs: what the netconf asks for, in the order the Go plugin applies them, and how to put each one
 // back. Pure functions; the netlink writes live in node-ops.ts.
-import { sameMac } from './vf/netdev.js';
+import { sameMac } from '@sriov-ts/cni';
 
 export const ETH_P_8021Q = 0x8100;
 export const ETH_P_8021AD = 0x88a8;

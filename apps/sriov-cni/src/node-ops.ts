@@ -1,7 +1,7 @@
 // Production wiring of the Ops seam: sysfs-pci for sysfs, netlink-ops for the kernel, ipam-client for IPAM,
 // StateStore for /var/lib/cni/sriov. Nothing here decides anything; plugin.ts does.
-import { statfsSync, statSync } from 'node:fs';
-import type { Logger } from '@sriov-ts/cni';
+import { statSync } from 'node:fs';
+import { type Logger, netnsState } from '@sriov-ts/cni';
 import { announce, configureInterface, type IpamDelegation, ipamAdd, ipamCheck, ipamDel } from '@sriov-ts/ipam-client';
 import {
   createNetlinkOps,
@@ -16,8 +16,6 @@ import { ETH_P_8021AD, type KnobChange } from './knobs.js';
 import type { LinkInfo, Ops, VfLocation } from './ops.js';
 import { StateStore } from './state.js';
 
-const NSFS_MAGIC = 0x6e736673;
-const PROC_SUPER_MAGIC = 0x9fa0;
 const LINK_STATE_NAMES = ['auto', 'enable', 'disable'] as const;
 /** The plugin's own netns: where a released VF goes back to. */
 const HOST_NETNS = '/proc/self/ns/net';
@@ -66,14 +64,7 @@ export function nodeOps(o: NodeOpsOptions): Ops {
       if (address === null) return undefined;
       return { pciAddress: address, driver: sysfs.driver(address) ?? undefined, vfs: sysfs.vfs(address) };
     },
-    netnsState(path) {
-      try {
-        const type = statfsSync(path).type;
-        return type === NSFS_MAGIC || type === PROC_SUPER_MAGIC ? 'ok' : 'not-netns';
-      } catch (e) {
-        return (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing' : 'not-netns';
-      }
-    },
+    netnsState,
     sameFile(a, b) {
       try {
         const [x, y] = [statSync(a), statSync(b)];

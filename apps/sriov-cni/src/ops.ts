@@ -2,10 +2,9 @@
 // the state directory or a delegated IPAM plugin. Production wiring lives in node-ops.ts; tests run the same
 // flow in-process with a wrapper that fails a chosen step (no test hook exists in the shipped executable).
 
-import type { Result } from '@sriov-ts/cni';
+import type { NetdevLink, NetdevOps, NetnsState, Result } from '@sriov-ts/cni';
 import type { AttachmentCache } from './cache.js';
 import type { KnobChange, VfKnobState } from './knobs.js';
-import type { NetdevLink, NetdevOps } from './vf/netdev.js';
 
 export interface VfLocation {
   pciAddress: string;
@@ -34,7 +33,7 @@ export interface Ops extends NetdevOps {
   ): { pciAddress: string; driver: string | undefined; vfs: { index: number; address: string }[] } | undefined;
   // netns
   /** 'ok' | 'missing' (ENOENT) | 'not-netns' (exists, not an nsfs file) */
-  netnsState(path: string): 'ok' | 'missing' | 'not-netns';
+  netnsState(path: string): NetnsState;
   /** Whether two paths name the same file (device and inode), e.g. one netns under two paths. */
   sameFile(a: string, b: string): boolean;
   // links (netns undefined = host)

@@ -1,13 +1,12 @@
 // The sriov plugin's verbs, top to bottom. Every ADD step that changes the node registers its undo right after
 // it succeeds; any failure unwinds them newest first, so a failed ADD leaves the VF as it found it.
 
+import { enablePodNotify, type PodSide, releaseToHost, sameMac, setMacVerified, UndoStack } from '@sriov-ts/cni';
 import { USERSPACE_DRIVERS } from '@sriov-ts/sysfs-pci';
 import { type AttachmentCache, fromGoJson, type OrigVfState } from './cache.js';
 import type { SriovConf } from './conf.js';
 import { describeKnob, type KnobChange, planAdd, planRestore, restoreOf, type VfKnobState } from './knobs.js';
 import type { IpamResult, Ops, VfLocation } from './ops.js';
-import { enablePodNotify, type PodSide, releaseToHost, sameMac, setMacVerified } from './vf/netdev.js';
-import { UndoStack } from './vf/undo.js';
 
 export interface Invocation {
   containerId: string;

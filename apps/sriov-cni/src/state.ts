@@ -6,9 +6,9 @@
 // Every name is validated before a path is built (container ID and ifname by the skeleton, PCI address here).
 import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { acquireExclusiveLock, readFileIfExists as readOptional, writeFileAtomic as writeAtomic } from '@sriov-ts/cni';
 import { isCanonicalPciAddress } from '@sriov-ts/sysfs-pci';
 import { type AttachmentCache, fromGoJson, toGoJson } from './cache.js';
-import { lockFile, readOptional, writeAtomic } from './vf/files.js';
 
 export const DEFAULT_STATE_DIR = '/var/lib/cni/sriov';
 export const LOCK_TIMEOUT_MS = 60_000;
@@ -22,7 +22,8 @@ export class StateStore {
     timeoutMs = LOCK_TIMEOUT_MS,
     kind: 'vf_lock' | 'pf_lock' = 'vf_lock',
   ): Promise<() => void> {
-    return lockFile(join(this.dir, 'pci', kind, `${pci(pciAddress)}.lock`), timeoutMs);
+    const path = join(this.dir, 'pci', kind, `${pci(pciAddress)}.lock`);
+    return acquireExclusiveLock(path, { timeoutMs }).then((held) => () => held.release());
   }
 
   readAllocation(pciAddress: string): string | undefined {
