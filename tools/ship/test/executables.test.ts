@@ -2,7 +2,7 @@
 // addon extracted on first use by concurrent starts, and a bundle that needs nothing but Node built-ins.
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -125,6 +125,10 @@ describe.skipIf(!present.includes('sriov-device-plugin'))('sriovdp executable', 
         throw new Error(`sriovdp exited early: ${JSON.stringify(e)}`);
       }),
     ]);
+    // The daemon may open its first netlink socket (the link watcher) just after reporting its pools: wait, bounded,
+    // for the extracted file before stopping them, so the stop never races the first use.
+    const extracted = join(addonDir, addonFileName(info.addon.sha256));
+    for (let i = 0; i < 300 && !existsSync(extracted); i++) await new Promise((r) => setTimeout(r, 100));
     for (const r of runs) r.child.kill('SIGTERM');
     const results = await Promise.all(runs.map((r) => r.exited));
     for (const r of results) {
@@ -134,8 +138,7 @@ describe.skipIf(!present.includes('sriov-device-plugin'))('sriovdp executable', 
       expect(r.code).toBe(0);
     }
     expect(readdirSync(addonDir)).toEqual([addonFileName(info.addon.sha256)]);
-    const extracted = readFileSync(join(addonDir, addonFileName(info.addon.sha256)));
-    expect(createHash('sha256').update(extracted).digest('hex')).toBe(info.addon.sha256);
+    expect(createHash('sha256').update(readFileSync(extracted)).digest('hex')).toBe(info.addon.sha256);
   });
 });
 
