@@ -77,7 +77,10 @@ export function nodeOps(o: NodeOpsOptions): IbOps {
       nl.setLink(name, { up: false, ...(mac ? { mac } : {}), ...(mtu ? { mtu } : {}) }, { netns });
       nl.moveLink(name, { netns, toNetns: HOST_NETNS, newName: hostName });
     },
-    renameHostLink: (name, newName) => nl.renameLink(name, newName),
+    renameHostLink(name, newName) {
+      nl.setLinkDown(name); // the kernel refuses to rename a running netdev (EBUSY)
+      nl.renameLink(name, newName);
+    },
     delAltName: (netns, name, alt) => void nl.deleteAltName(name, alt, ns(netns)),
     rdmaNetnsMode: () => nl.getRdmaNetnsMode(),
     moveRdmaToPod: (name, netns) => nl.moveRdmaDevice(name, { toNetns: netns }),

@@ -325,6 +325,33 @@ describe.skipIf(reason !== null)('ib-sriov over the recording PF/IPoIB layer', (
     ib.failNext(step);
     return undefined;
   };
+  it('a rebind that renames the netdev (issue 51 / udev): ADD finds it by PCI address, DEL restores the host name', async () => {
+    const netns = lab.createPodNetns('rename');
+    const call = { containerId: randomId(), netns };
+    const hostName = vf(4).netdev!;
+    const c = conf(4, { runtimeConfig: { infinibandGUID: GUID_A } });
+    try {
+      ib.renameOnRebind(4, `${lab.prefix}ib7`);
+      const add = await run('ADD', call, c);
+      expect(add.code, add.stderr).toBe(0);
+      expect(linkIn(hostName)).toBeUndefined();
+      expect(linkIn('net1', netns)).toBeDefined(); // the renamed netdev, found again by PCI address
+      expect(JSON.parse(readFileSync(stateFile(call.containerId), 'utf8')).HostIFNames).toBe(hostName);
+
+      ib.renameOnRebind(4, `${lab.prefix}ib8`); // DEL's rebind renames it too
+      const del = await run('DEL', call, c);
+      expect(del.code, del.stderr).toBe(0);
+      expect(linkIn(hostName)?.ifname).toBe(hostName);
+      expect(linkIn(`${lab.prefix}ib8`)).toBeUndefined();
+    } finally {
+      for (const stray of [`${lab.prefix}ib7`, `${lab.prefix}ib8`]) {
+        if (linkIn(stray)) execFileSync('ip', ['link', 'set', stray, 'name', hostName]);
+      }
+      ib.syncNetdev(4);
+      lab.deletePodNetns(netns);
+    }
+  });
+
   const matrix: { step: string; arm: () => FailPoint | undefined; msg: RegExp }[] = [
     { step: 'link state', arm: kernel('link_state'), msg: /failed to set vf 3 link state to enable: invalid argument/ },
     { step: 'node GUID', arm: kernel('node'), msg: /failed to set vf 3 node GUID 02:00:00:00:00:00:00:0a: invalid/ },

@@ -16,6 +16,7 @@ import {
   formatGuid,
   type RecordedRequest,
   type RecordingTransport,
+  renameLink,
 } from '@sriov-ts/netlink-ops';
 
 const NETLINK_RDMA = 20;
@@ -50,8 +51,16 @@ export interface RecordingIb {
   guids: Map<number, { node?: string; port?: string }>;
   /** Fail the next request of that step with errno (default EINVAL, what mlx5 says to a bad GUID). */
   failNext(step: Step, errno?: number): void;
-  /** The sysfs half: a rebind of VF `index` happened; the fake tree now shows the VF's programmed port GUID. */
+  /**
+   * The sysfs half: a rebind of VF `index` happened. A queued udev-style rename is applied to the real netdev, the
+   * fake tree's `net/` entry follows the real name (as sysfs does), and the VF's IPoIB address shows the port GUID
+   * programmed on the PF.
+   */
   rebound(index: number): void;
+  /** The next rebind of VF `index` brings its netdev back under `name` (kernel ibN numbering / udev, issue 51). */
+  renameOnRebind(index: number, name: string): void;
+  /** Makes the fake tree's netdev entry of VF `index` carry the real link's current name. */
+  syncNetdev(index: number): void;
   /** Sets the GUID a VF's IPoIB address shows (its state at lab start). */
   setAddressGuid(index: number, guid: string): void;
   addressGuid(index: number): string;
@@ -75,7 +84,12 @@ export function recordingIb(lab: Lab): RecordingIb {
     pfIndex ??= findLink(pf.netdev)!.index;
     return r.payload.readInt32LE(4) === pfIndex;
   };
-  const addressFile = (index: number) => join(lab.root, 'sys/class/net', vfs[index]!.netdev!, 'address');
+  const netDir = (index: number) => {
+    const address = vfs[index]!.address;
+    return join(lab.tree.deviceDir(address), 'net', lab.tree.netdevsOf(address)[0]!);
+  };
+  const addressFile = (index: number) => join(netDir(index), 'address');
+  const renames = new Map<number, string>();
 
   const layer: RecordingIb = {
     mode: 'exclusive',
@@ -92,8 +106,27 @@ export function recordingIb(lab: Lab): RecordingIb {
         .map((r) => ({ type: r.type, netns: r.netns, hex: r.payload.toString('hex') })),
     failNext: (step, errno = EINVAL) => failures.push({ step, errno }),
     rebound(index) {
+      const rename = renames.get(index);
+      if (rename !== undefined) {
+        renames.delete(index);
+        const ifindex = Number(readFileSync(join(netDir(index), 'ifindex'), 'utf8'));
+        renameLink(ifindex, rename);
+      }
+      layer.syncNetdev(index);
       const port = guids.get(index)?.port;
       if (port) layer.setAddressGuid(index, port);
+    },
+    renameOnRebind: (index, name) => void renames.set(index, name),
+    syncNetdev(index) {
+      const address = vfs[index]!.address;
+      const fake = lab.tree.netdevsOf(address)[0]!;
+      const read = (f: string) => readFileSync(join(netDir(index), f), 'utf8').trim();
+      const ifindex = Number(read('ifindex'));
+      const real = findLink(ifindex)?.name;
+      if (real === undefined || real === fake) return;
+      const mac = read('address');
+      lab.tree.removeNetdev(address, fake);
+      lab.tree.addNetdev(address, real, { type: 32, mac, ifindex });
     },
     setAddressGuid(index, guid) {
       const octets = readFileSync(addressFile(index), 'utf8').trim().split(':');
