@@ -292,7 +292,7 @@ export const CHECK_CODES = { noCache: 100, noInterface: 101, missingAddress: 103
 
 /** *Beyond* Go's no-op: the cached attachment, its IPAM, the pod interface and the prevResult addresses. */
 export async function cmdCheck(inv: Invocation, prev: Result | null, ops: IbOps): Promise<void> {
-  if (!prev) throw fail('Required prevResult missing', 7);
+  if (!prev) throw fail('Required prevResult missing'); // 999, as host-device and our sriov answer
   const c = ops.readCache(attachmentFileName(inv.containerId, inv.ifName));
   if (!c) throw fail(`no cached state for ${inv.containerId}-${inv.ifName}`, CHECK_CODES.noCache);
   if (c.vfioPciMode) return;

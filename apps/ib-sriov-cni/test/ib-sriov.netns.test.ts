@@ -401,6 +401,38 @@ describe.skipIf(reason !== null)('ib-sriov executable on the IB lab', () => {
     }
   });
 
+  it('CHECK finds a lost address and a lost interface; below 0.4.0 it is refused by the skeleton', async () => {
+    const netns = t.lab.createPodNetns('check');
+    const call = { containerId: randomId(), netns, ifName: 'net1' };
+    const c = conf(3, { ipam: hostLocal(t) });
+    try {
+      const add = await runPlugin(t, { command: 'ADD', ...call, conf: c });
+      expect(add.status, add.stdout).toBe(0);
+      const withPrev = { ...c, prevResult: add.json };
+      expect((await runPlugin(t, { command: 'CHECK', ...call, conf: withPrev })).status).toBe(0);
+      expect((await runPlugin(t, { command: 'CHECK', ...call, conf: c })).json).toMatchObject({
+        code: 999,
+        msg: 'Required prevResult missing',
+      });
+      const old = await runPlugin(t, { command: 'CHECK', ...call, conf: { ...withPrev, cniVersion: '0.3.1' } });
+      expect(old.json).toMatchObject({ code: 1 });
+      execFileSync('ip', ['-n', basename(netns), 'addr', 'flush', 'dev', 'net1']);
+      const lost = await runPlugin(t, { command: 'CHECK', ...call, conf: withPrev });
+      expect(lost.json).toMatchObject({
+        code: 103,
+        msg: expect.stringMatching(/^Failed to match addr 10\.241\.[0-9.]+\/16 on interface net1$/),
+      });
+      execFileSync('ip', ['-n', basename(netns), 'link', 'set', 'net1', 'name', 'net9']);
+      const gone = await runPlugin(t, { command: 'CHECK', ...call, conf: withPrev });
+      expect(gone.json).toMatchObject({ code: 101 });
+      execFileSync('ip', ['-n', basename(netns), 'link', 'set', 'net9', 'name', 'net1']);
+      expect((await runPlugin(t, { command: 'DEL', ...call, conf: c })).status).toBe(0);
+      expect(linkIn(vf(3).netdev!)?.ifname).toBe(vf(3).netdev);
+    } finally {
+      reclaim(t, netns, vf(3).netdev!);
+    }
+  });
+
   it("ADD waits for the global flock on the Go plugin's lock file before it changes anything", async () => {
     const held = await acquireExclusiveLock('/var/run/cni/ib-sriov/cni.lock', { timeoutMs: 30_000 });
     const netns = t.lab.createPodNetns('lock');
