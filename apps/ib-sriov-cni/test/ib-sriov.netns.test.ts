@@ -55,7 +55,7 @@ describe.skipIf(reason !== null)('ib-sriov executable on the IB lab', () => {
   const addressFile = (i: number) => join(t.lab.root, 'sys/class/net', vf(i).netdev!, 'address');
 
   beforeAll(async () => {
-    ensureBuilt();
+    await ensureBuilt();
     t = await startLab(VFS, { dpdkVfs: [VFIO_VF] });
   }, 120_000);
   afterAll(async () => {

@@ -47,3 +47,4 @@ export function missingPrerequisites(suite: string, prerequisites: Prerequisite[
   process.stderr.write(`SKIPPED ${reason}\n`);
   return reason;
 }
+export * from './cni-bundle.js';
