@@ -18,9 +18,9 @@ import {
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildPools } from '@sriov-ts/device-selection';
 import { createLab } from '@sriov-ts/lab';
 import { loadDevicePluginConfig } from '../src/config.js';
-import { buildPools } from '../src/discovery.js';
 import { createSysfsHost } from '../src/host.js';
 import { silentLogger } from '../src/logger.js';
 import { DevicePlugin } from '../src/plugin.js';

@@ -3,10 +3,10 @@
 import { EventEmitter } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { buildPools, type HostSnapshot } from '@sriov-ts/device-selection';
 import type { DeviceNodes } from './allocate.js';
 import { CdiSpecs, DEFAULT_CDI_DIRS } from './cdi.js';
 import { DEFAULT_DEVICE_INFO_DIR, DeviceInfoStore } from './device-info.js';
-import { buildPools, type HostSnapshot } from './discovery.js';
 import { HealthTracker, type LinkEvent, type LinkSource } from './health.js';
 import { FolderWatch } from './kubelet-watch.js';
 import type { Logger } from './logger.js';

@@ -1,14 +1,13 @@
-// The device plugin's internal model. Config parsing (netconf-schema) and host facts (sysfs-pci, netlink-ops)
-// are adapted into these shapes at the edges, so the core logic (selectors, pools, Allocate) is pure and testable.
+// The device plugin's internal model. Config parsing (netconf-schema) and host facts (device-selection over
+// sysfs-pci, netlink-ops) are adapted into these shapes at the edges, so the core logic (pools, Allocate) is pure.
 
-export type DeviceType = 'netDevice' | 'accelerator' | 'auxNetDevice';
+// Device facts, selector matching and pool assignment live in @sriov-ts/device-selection (shared with sriovctl).
+import type { IndexedName } from '@sriov-ts/device-selection';
 
-/** A `pfNames`/`rootDevices` entry `name[#ranges]`, as netconf-schema parses it. */
-export interface IndexedName {
-  name: string;
-  /** Absent: every function of that PF. Present: only these inclusive index ranges (empty matches nothing). */
-  ranges?: readonly { first: number; last: number }[];
-}
+export type { AuxFacts, IndexedName, PciFacts, PoolDevice } from '@sriov-ts/device-selection';
+export type { DeviceType } from '@sriov-ts/netconf-schema';
+
+import type { DeviceType } from '@sriov-ts/netconf-schema';
 
 /** One selector object. Within an object all present keys are ANDed; within one key's list values are ORed. */
 export interface Selector {
@@ -40,67 +39,6 @@ export interface ResourceConfig {
   selectors: Selector[];
   /** `"*"` applies to every device, a PCI address key to that device (later wins). */
   additionalInfo: Record<string, Record<string, string>>;
-}
-
-/** Facts about one auxiliary (SF) device under a PCI parent. */
-export interface AuxFacts {
-  /** `<driver>.<type>.<id>`, e.g. `mlx5_core.sf.4`; the device ID in the pool. */
-  name: string;
-  /** Middle token of the name (`sf`). */
-  type: string;
-  sfnum: number | null;
-  netdevs: string[];
-  linkType: string | null;
-  rdmaDevices: string[];
-}
-
-/** Facts about one PCI function, everything discovery, selectors and Allocate need. */
-export interface PciFacts {
-  address: string;
-  /** Four lower-case hex digits. */
-  vendor: string;
-  device: string;
-  /** PCI base class (0x02 network, 0x12 processing accelerator). */
-  classBase: number;
-  /** Bound driver's name, or null when unbound. */
-  driver: string | null;
-  /** NUMA node, or null when unknown / -1. */
-  numaNode: number | null;
-  /** Content of `acpi_index`, '' when absent. */
-  acpiIndex: string;
-  iommuGroup: number | null;
-  /** True when the IOMMU group is a vfio-noiommu group (`/dev/vfio/noiommu-N`). */
-  vfioNoIommu: boolean;
-  /** First uio device name (`uio3`) when bound to a uio driver. */
-  uioDevice: string | null;
-  /** `sriov_totalvfs` exists. */
-  sriovCapable: boolean;
-  /** `sriov_numvfs` (0 when absent). */
-  numVfs: number;
-  /** For a VF, its PF's PCI address; null for PFs and VM-passthrough VFs. */
-  pfAddress: string | null;
-  /** VF index under its PF, -1 when not a VF. */
-  vfIndex: number;
-  /** For a VF, the PF's netdev name (null when unknown). */
-  pfNetdev: string | null;
-  netdevs: string[];
-  /** `ether`, `infiniband`, … of the first netdev, or of the PF netdev when the device has none. */
-  linkType: string | null;
-  rdmaDevices: string[];
-  /** Default IB PKey (index 0), e.g. `0x7fff`, only for InfiniBand devices. */
-  pKey: string | null;
-  auxDevices: AuxFacts[];
-}
-
-/** A device as a pool holds it. */
-export interface PoolDevice {
-  /** PCI address, or aux name for auxNetDevice. */
-  id: string;
-  pci: PciFacts;
-  aux: AuxFacts | null;
-  /** Per-selector-object options that matched this device. */
-  isRdma: boolean;
-  needVhostNet: boolean;
 }
 
 export type Health = 'Healthy' | 'Unhealthy';

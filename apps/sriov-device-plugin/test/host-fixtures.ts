@@ -1,6 +1,6 @@
 // In-memory host facts for tests of the core logic (pools, Allocate, servers) without a sysfs tree.
+import type { HostSnapshot } from '@sriov-ts/device-selection';
 import type { DeviceNodes } from '../src/allocate.js';
-import type { HostSnapshot } from '../src/discovery.js';
 import type { LinkEvent, LinkSource } from '../src/health.js';
 import type { HostSource } from '../src/plugin.js';
 import type { PciFacts } from '../src/types.js';
@@ -98,7 +98,8 @@ export class FakeLinks implements LinkSource {
 }
 
 export class FakeHost implements HostSource {
-  snapshotValue: HostSnapshot;
+  /** Mutable default-route set: tests move the uplink around. */
+  snapshotValue: HostSnapshot & { defaultRouteNetdevs: Set<string> };
   nodes = new FakeNodes();
   links = new FakeLinks();
   constructor(pciList: PciFacts[], defaultRoute: string[] = []) {

@@ -2,10 +2,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { buildPools } from '@sriov-ts/device-selection';
 import { createSysfs } from '@sriov-ts/sysfs-pci';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadDevicePluginConfig } from '../src/config.js';
-import { buildPools } from '../src/discovery.js';
 import { createSysfsHost } from '../src/host.js';
 import { silentLogger } from '../src/logger.js';
 import { FakeSysfs } from './fake-sysfs.js';

@@ -1,16 +1,16 @@
+import { type DeviceSelector, parseDevicePluginConfig } from '@sriov-ts/netconf-schema';
 import { describe, expect, it } from 'vitest';
-import { pci } from '../test/host-fixtures.js';
-import { loadDevicePluginConfig } from './config.js';
-import { matchesSelector } from './selectors.js';
-import type { AuxFacts, Selector } from './types.js';
+import { pci } from '../test/facts-fixture.js';
+import type { AuxFacts } from './facts.js';
+import { matchesSelector, selectorMismatch } from './selectors.js';
 
 /** Selectors go through the real config parser, as in production. */
-function sel(json: object, deviceType = 'netDevice'): Selector {
-  const [pool] = loadDevicePluginConfig(
+function sel(json: object, deviceType = 'netDevice'): DeviceSelector {
+  const parsed = parseDevicePluginConfig(
     JSON.stringify({ resourceList: [{ resourceName: 'r', deviceType, selectors: [json] }] }),
-    'x.io',
   );
-  return pool!.selectors[0]!;
+  if (!parsed.ok) throw new Error(parsed.error.message);
+  return parsed.config.resources[0]!.selectors[0]!;
 }
 
 const vf = (i: number, over = {}) =>
@@ -80,5 +80,23 @@ describe('selectors', () => {
     const s = sel({ auxTypes: ['sf'], pfNames: ['p0#2-5'] }, 'auxNetDevice');
     expect(matchesSelector(s, { pci: parent, aux }, 'auxNetDevice')).toBe(true);
     expect(matchesSelector(s, { pci: parent, aux: { ...aux, sfnum: 9 } }, 'auxNetDevice')).toBe(false);
+  });
+
+  it('selectorMismatch names the first key (in a fixed order) that rejects the device', () => {
+    const d = { pci: vf(2, { driver: 'vfio-pci' }), aux: null };
+    expect(selectorMismatch(sel({ vendors: ['15b3'], drivers: ['iavf'] }), d, 'netDevice')).toBe('vendors');
+    expect(selectorMismatch(sel({ drivers: ['iavf'], pfNames: ['ens1f0#3'] }), d, 'netDevice')).toBe('drivers');
+    expect(selectorMismatch(sel({ pfNames: ['ens1f0#3'] }), d, 'netDevice')).toBe('pfNames');
+    expect(selectorMismatch(sel({ rootDevices: ['0000:3b:00.1'] }), d, 'netDevice')).toBe('rootDevices');
+    expect(selectorMismatch(sel({ linkTypes: ['infiniband'] }), d, 'netDevice')).toBe('linkTypes');
+    expect(selectorMismatch(sel({ isRdma: true }), d, 'netDevice')).toBe('isRdma');
+    expect(selectorMismatch(sel({ ddpProfiles: ['GTP'] }), d, 'netDevice')).toBe('ddpProfiles');
+    expect(selectorMismatch(sel({ pfNames: ['ens1f0#2'], drivers: ['vfio-pci'] }), d, 'netDevice')).toBeNull();
+  });
+
+  it('legacy netdevice selectors (requireNetdev) skip devices without a kernel netdev', () => {
+    const s: DeviceSelector = { isRdma: false, needVhostNet: false, requireNetdev: true };
+    expect(selectorMismatch(s, { pci: vf(0), aux: null }, 'netDevice')).toBe('requireNetdev');
+    expect(selectorMismatch(s, { pci: vf(0, { netdevs: ['ens1f0v0'] }), aux: null }, 'netDevice')).toBeNull();
   });
 });
