@@ -1,62 +1,33 @@
 // Test harness for the *.netns.test.ts suites: a lab, a private state dir mounted over /var/lib/cni inside the
 // lab's fake-sys mount namespace, and the bundled executable run exactly as a runtime runs it (env + stdin).
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import {
-  chmodSync,
-  closeSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { spawn } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createLab, type Lab, type LabSpec } from '@sriov-ts/lab';
-import { tryFlock } from '@sriov-ts/netlink-ops';
+import {
+  type CniCall,
+  type CniOutcome,
+  cniEnv,
+  DEFAULT_CNI_PATH,
+  ensureBundleBuilt,
+  hostLocalLeases,
+  mountPrivateVarLibCni,
+  reclaimLink,
+  runCniBundle,
+} from '@sriov-ts/test-support';
+
+// The generic parts (build once, private /var/lib/cni, runtime env, `ip -j` oracle) are @sriov-ts/test-support's,
+// shared with the ib-sriov suites.
+export { addressesIn, type CniCall, type CniOutcome, ipJson, linkIn, randomId } from '@sriov-ts/test-support';
 
 export const APP_DIR = dirname(dirname(fileURLToPath(import.meta.url)));
 export const BUNDLE = join(APP_DIR, 'dist', 'sriov.mjs');
-export const CNI_BIN = '/usr/lib/cni';
+export const CNI_BIN = DEFAULT_CNI_PATH;
 
-// Only the app's own sources: a rebuild cleans dist/, and packages edited while suites run must not trigger one
-// (after changing a package, run `pnpm build`; CI always builds first).
-const SOURCE_DIRS = [join(APP_DIR, 'src')];
-
-function bundleIsFresh(): boolean {
-  const newest = Math.max(
-    ...SOURCE_DIRS.flatMap((dir) =>
-      readdirSync(dir, { recursive: true, withFileTypes: true })
-        .filter((e) => e.isFile() && e.name.endsWith('.ts') && !e.name.endsWith('.test.ts'))
-        .map((e) => statSync(join(e.parentPath, e.name)).mtimeMs),
-    ),
-  );
-  return existsSync(BUNDLE) && statSync(BUNDLE).mtimeMs >= newest;
-}
-
-/**
- * Builds dist/sriov.mjs when it is missing or older than a source file of this app. Several suites call this in
- * parallel: the build runs under a flock and the freshness is checked again once it is held, so one suite never
- * cleans dist/ under another one's feet. (CI builds before testing, so there it is only a check.)
- */
-export async function ensureBuilt(): Promise<void> {
-  if (bundleIsFresh()) return;
-  const fd = openSync(join(tmpdir(), 'sriov-cni-bundle.lock'), 'w');
-  try {
-    while (!tryFlock(fd, 'exclusive')) await new Promise((r) => setTimeout(r, 50));
-    if (bundleIsFresh()) return;
-    const r = spawnSync('pnpm', ['exec', 'tsup'], { cwd: APP_DIR, encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`building the sriov bundle failed: ${r.stdout}${r.stderr}`);
-  } finally {
-    closeSync(fd);
-  }
-}
+/** Builds dist/sriov.mjs when it is missing or older than a source file of this app (once across parallel suites). */
+export const ensureBuilt = () => ensureBundleBuilt(APP_DIR, BUNDLE);
 
 export interface TestLab {
   lab: Lab;
@@ -69,11 +40,9 @@ export interface TestLab {
 
 export async function startLab(spec: LabSpec): Promise<TestLab> {
   const lab = await createLab(spec);
-  const stateRoot = mkdtempSync(join(tmpdir(), 'sriov-cni-state-'));
+  let stateRoot: string;
   try {
-    mkdirSync('/var/lib/cni', { recursive: true });
-    const r = await lab.spawnInFakeSys('mount', ['--bind', stateRoot, '/var/lib/cni']);
-    if (r.status !== 0) throw new Error(`mount --bind: ${r.stderr}`);
+    stateRoot = await mountPrivateVarLibCni(lab, 'sriov-cni-state-');
   } catch (e) {
     await lab.destroy();
     throw e;
@@ -93,73 +62,10 @@ export async function startLab(spec: LabSpec): Promise<TestLab> {
   };
 }
 
-export interface CniCall {
-  command: 'ADD' | 'DEL' | 'CHECK' | 'GC' | 'STATUS' | 'VERSION';
-  containerId?: string;
-  netns?: string;
-  ifName?: string;
-  args?: string;
-  path?: string;
-  conf: unknown;
-  env?: Record<string, string>;
-}
-
-export interface CniOutcome {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-  json: Record<string, unknown> | undefined;
-}
-
-export function pluginEnv(call: CniCall): NodeJS.ProcessEnv {
-  return {
-    PATH: process.env.PATH,
-    CNI_COMMAND: call.command,
-    CNI_CONTAINERID: call.containerId ?? '',
-    CNI_NETNS: call.netns ?? '',
-    CNI_IFNAME: call.ifName ?? '',
-    CNI_ARGS: call.args ?? '',
-    CNI_PATH: call.path ?? CNI_BIN,
-    ...call.env,
-  };
-}
+export const pluginEnv = cniEnv;
 
 /** Runs the bundled plugin inside the lab's fake-sys mount namespace, as a runtime would. */
-export async function runPlugin(t: TestLab, call: CniCall): Promise<CniOutcome> {
-  const input = typeof call.conf === 'string' ? call.conf : JSON.stringify(call.conf);
-  const r = await t.lab.spawnInFakeSys(process.execPath, [BUNDLE], { env: pluginEnv(call), input });
-  let json: Record<string, unknown> | undefined;
-  try {
-    json = r.stdout.trim() ? JSON.parse(r.stdout) : undefined;
-  } catch {
-    json = undefined;
-  }
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr, json };
-}
-
-export const randomId = () => randomBytes(8).toString('hex');
-
-/** `ip -j` as an independent oracle. netns: a path under /var/run/netns (its basename is the ip netns name). */
-export function ipJson(args: string[], netns?: string): Record<string, unknown>[] {
-  const full = netns ? ['-n', basename(netns), '-j', ...args] : ['-j', ...args];
-  const out = execFileSync('ip', full, { encoding: 'utf8' });
-  return out.trim() ? JSON.parse(out) : [];
-}
-
-export function linkIn(name: string, netns?: string): Record<string, unknown> | undefined {
-  try {
-    return ipJson(['link', 'show', 'dev', name], netns)[0];
-  } catch {
-    return undefined;
-  }
-}
-
-export function addressesIn(name: string, netns: string): string[] {
-  const info = ipJson(['addr', 'show', 'dev', name], netns)[0] as {
-    addr_info?: { local: string; prefixlen: number; scope: string }[];
-  };
-  return (info?.addr_info ?? []).filter((a) => a.scope === 'global').map((a) => `${a.local}/${a.prefixlen}`);
-}
+export const runPlugin = (t: TestLab, call: CniCall): Promise<CniOutcome> => runCniBundle(t.lab, BUNDLE, call);
 
 export function hostLocalConf(
   t: TestLab,
@@ -182,23 +88,12 @@ export function hostLocalConf(
 }
 
 /** host-local's lease files (one per reserved IP, holding `<containerID>\r\n<ifname>`) of a container. */
-export function leases(t: TestLab, containerId: string, network = 'sriovnet'): string[] {
-  const dir = join(t.ipamDir, network);
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir).filter(
-    (f) => /^\d+\.\d+\.\d+\.\d+$|:/.test(f) && readFileSync(join(dir, f), 'utf8').startsWith(containerId),
-  );
-}
+export const leases = (t: TestLab, containerId: string, network = 'sriovnet') =>
+  hostLocalLeases(t.ipamDir, network, containerId);
 
 /** Test clean-up: put a VF left in a pod back into the host under its name, then delete the pod netns. */
-export function reclaim(t: { lab: Lab }, netns: string, hostName: string, podName = 'net1'): void {
-  try {
-    if (linkIn(podName, netns))
-      execFileSync('ip', ['-n', basename(netns), 'link', 'set', 'dev', podName, 'netns', '1', 'name', hostName]);
-  } finally {
-    t.lab.deletePodNetns(netns);
-  }
-}
+export const reclaim = (t: { lab: Lab }, netns: string, hostName: string, podName = 'net1') =>
+  reclaimLink(t.lab, netns, hostName, podName);
 
 /**
  * Starts an ADD whose IPAM plugin blocks, waits until the VF has moved and IPAM is running, then SIGKILLs the

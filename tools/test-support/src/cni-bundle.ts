@@ -132,7 +132,13 @@ export function ipJson(args: string[], netns?: string): Record<string, unknown>[
   return out.trim() ? JSON.parse(out) : [];
 }
 
-export type IpLink = Record<string, unknown> & { ifname: string; flags: string[] };
+export type IpLink = Record<string, unknown> & {
+  ifname: string;
+  flags: string[];
+  address?: string;
+  mtu?: number;
+  operstate?: string;
+};
 
 /** The link as `ip -j link show` prints it, or undefined when there is none. */
 export function linkIn(name: string, netns?: string): IpLink | undefined {
