@@ -1,6 +1,16 @@
 // The CNI installer mode: Go entrypoint flags, atomic verified copy, nothing half-done on failure.
 import { createHash } from 'node:crypto';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -10,6 +20,8 @@ import {
   installAtomically,
   installerMain,
   parseInstallerArgs,
+  removeStaleTemps,
+  STALE_TEMP_MS,
   verifyCniVersion,
 } from './cni-installer.js';
 
@@ -124,5 +136,27 @@ describe('installerMain', () => {
     out = '';
     expect(installerMain(['--help'], 'sriov', '--sriov-bin-file', io)).toBe(0);
     expect(out).toContain('--sriov-bin-file=/usr/bin/sriov');
+  });
+});
+
+describe('removeStaleTemps', () => {
+  it("removes only this installer's temp files that are old enough, and installAtomically does it first", () => {
+    const { source, host } = fixture(fakePlugin);
+    const old = (Date.now() - STALE_TEMP_MS - 60_000) / 1000;
+    const files = {
+      stale: '.sriov.123.0123456789ab.tmp',
+      fresh: '.sriov.124.0123456789ac.tmp', // a copy possibly in progress
+      otherPlugin: '.ib-sriov.125.0123456789ad.tmp',
+      lookalike: '.sriov.tmp',
+      plugin: 'host-local',
+    };
+    for (const f of Object.values(files)) writeFileSync(join(host, f), 'x');
+    for (const f of [files.stale, files.otherPlugin, files.lookalike, files.plugin])
+      utimesSync(join(host, f), old, old);
+    installAtomically(source, host, 'sriov');
+    expect(readdirSync(host).sort()).toEqual(
+      [files.fresh, files.otherPlugin, files.lookalike, files.plugin, 'sriov'].sort(),
+    );
+    expect(removeStaleTemps(host, 'sriov', Date.now() + STALE_TEMP_MS + 1)).toEqual([files.fresh]);
   });
 });

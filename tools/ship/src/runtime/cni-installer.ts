@@ -10,7 +10,9 @@ import {
   fchmodSync,
   fstatSync,
   fsyncSync,
+  lstatSync,
   openSync,
+  readdirSync,
   readSync,
   renameSync,
   statSync,
@@ -99,6 +101,31 @@ export function verifyCniVersion(path: string): void {
   }
 }
 
+/** A temp file older than this is a leftover of a killed installer (a copy takes seconds), not a copy in progress. */
+export const STALE_TEMP_MS = 10 * 60 * 1000;
+
+/**
+ * Removes this installer's own leftovers (`.<name>.<pid>.<hex>.tmp`, older than STALE_TEMP_MS) from destDir: an
+ * installer killed mid-copy (OOM, node drain) leaves a ~90 MB file behind, and a crash loop would fill the disk.
+ * Nothing else in the directory is touched. Returns the names removed.
+ */
+export function removeStaleTemps(destDir: string, name: string, now = Date.now()): string[] {
+  const pattern = new RegExp(`^\\.${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.\\d+\\.[0-9a-f]{12}\\.tmp$`);
+  const removed: string[] = [];
+  for (const entry of readdirSync(destDir, { withFileTypes: true })) {
+    if (!entry.isFile() || !pattern.test(entry.name)) continue;
+    const path = `${destDir}/${entry.name}`;
+    try {
+      if (now - lstatSync(path).mtimeMs < STALE_TEMP_MS) continue;
+      unlinkSync(path);
+      removed.push(entry.name);
+    } catch {
+      // Gone meanwhile: nothing to do.
+    }
+  }
+  return removed;
+}
+
 /**
  * Copies `source` to `<destDir>/<name>`: a unique temp file in destDir (O_EXCL), same mode as the source, fsync,
  * re-read and compared by sha256 with the source, `verify` run on the temp file, then rename over the old binary and
@@ -125,6 +152,7 @@ export function installAtomically(
     throw new InstallerError(`cannot find the CNI bin directory ${destDir}: ${(e as Error).message}`);
   }
   if (!dirStat.isDirectory()) throw new InstallerError(`${destDir} is not a directory`);
+  removeStaleTemps(destDir, name);
 
   const final = `${destDir}/${name}`;
   const temp = `${destDir}/.${name}.${process.pid}.${crypto.randomBytes(6).toString('hex')}.tmp`;
