@@ -4,7 +4,7 @@ import { parseIbSriovNetConf } from '@sriov-ts/netconf-schema';
 import { describe, expect, it } from 'vitest';
 import type { IbCache } from './cache.js';
 import type { IbOps } from './ops.js';
-import { cmdAdd, cmdDel, cmdGc } from './plugin.js';
+import { cmdAdd, cmdCheck, cmdDel, cmdGc } from './plugin.js';
 
 const VF = '0000:3f:00.3';
 const PF = '0000:3f:00.0';
@@ -187,5 +187,27 @@ describe('ib-sriov flow', () => {
     await cmdGc('n', ['c1-net1', 'c2-net1', 'c3-net1'], n.ops);
     expect(n.calls).toEqual(['lock', 'move out', 'unlock']);
     expect([...n.cache.keys()]).toEqual(['c2-net1']);
+  });
+
+  it("CHECK compares only this interface's addresses of the chain's prevResult", async () => {
+    const n = memoryNode();
+    await cmdAdd(conf(), inv, n.ops);
+    n.ops.podAddresses = () => ['10.0.0.2/24'];
+    const prev = {
+      interfaces: [{ name: 'net1', sandbox: POD }, { name: 'other' }],
+      ips: [
+        { address: '10.0.0.2/24', interface: 0 },
+        { address: '192.168.9.9/24', interface: 1 },
+      ],
+      routes: [],
+      dns: {},
+    };
+    await cmdCheck(inv, prev, n.ops);
+    n.ops.podAddresses = () => [];
+    await expect(cmdCheck(inv, prev, n.ops)).rejects.toMatchObject({
+      code: 103,
+      msg: 'Failed to match addr 10.0.0.2/24 on interface net1',
+    });
+    await expect(cmdCheck(inv, null, n.ops)).rejects.toMatchObject({ code: 999, msg: 'Required prevResult missing' });
   });
 });

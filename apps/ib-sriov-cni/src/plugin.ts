@@ -300,7 +300,10 @@ export async function cmdCheck(inv: Invocation, prev: Result | null, ops: IbOps)
   if (!ops.getLink(inv.netns, inv.ifName))
     throw fail(`interface ${inv.ifName} not found in ${inv.netns}`, CHECK_CODES.noInterface);
   const have = ops.podAddresses(inv.netns, inv.ifName);
+  // Only the addresses of this interface: the prevResult is the whole chain's result.
+  const index = prev.interfaces.findIndex((i) => i.name === inv.ifName && (i.sandbox ?? inv.netns) === inv.netns);
   for (const ip of prev.ips) {
+    if (ip.interface !== undefined && ip.interface !== index) continue;
     if (!have.includes(ip.address))
       throw fail(`Failed to match addr ${ip.address} on interface ${inv.ifName}`, CHECK_CODES.missingAddress);
   }
