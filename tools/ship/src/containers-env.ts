@@ -5,7 +5,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export function containersEnv(dir: string): Record<string, string> {
-  for (const sub of ['podman/tmp', 'podman/root', 'podman/runroot']) mkdirSync(join(dir, sub), { recursive: true });
+  for (const sub of ['podman/tmp', 'podman/root', 'podman/runroot', 'netd'])
+    mkdirSync(join(dir, sub), { recursive: true });
   const conf = join(dir, 'containers.conf');
   const storage = join(dir, 'storage.conf');
   writeFileSync(
@@ -18,6 +19,10 @@ events_logger = "file"
 events_logfile_path = "${dir}/podman/events.log"
 runtime = "runc"
 tmp_dir = "${dir}/podman/tmp"
+[network]
+# Containers here run with --network none or host; keep podman's network state out of /etc/cni/net.d.
+network_backend = "cni"
+network_config_dir = "${dir}/netd"
 `,
   );
   writeFileSync(
