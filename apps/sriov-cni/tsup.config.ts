@@ -1,36 +1,5 @@
-// One minified, tree-shaken ESM file `dist/sriov.mjs` that runs with only node on the host. Workspace packages
-// are bundled from their TypeScript sources (`source` condition); netlink-ops' native addon is copied beside the
-// bundle, where netlink-ops looks for it first.
-import { copyFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+// dist/sriov.mjs: one minified ESM file plus the netlink addon beside it (the preset shared by the CNI plugin apps).
+import { cniPluginBundle } from '@sriov-ts/bundle';
 import { defineConfig } from 'tsup';
 
-const require = createRequire(import.meta.url);
-const netlinkOpsRoot = dirname(require.resolve('@sriov-ts/netlink-ops/package.json'));
-const ADDON = 'netlink_ops.node';
-
-export default defineConfig({
-  entry: { sriov: 'src/main.ts' },
-  format: ['esm'],
-  outExtension: () => ({ js: '.mjs' }),
-  target: 'node20',
-  platform: 'node',
-  bundle: true,
-  splitting: false,
-  minify: true,
-  treeshake: true,
-  sourcemap: false,
-  dts: false,
-  clean: true,
-  noExternal: [/^@sriov-ts\//, 'zod'],
-  // env -S -u: a runtime may pass NODE_EXTRA_CA_CERTS through (podman does); parsing a CA bundle costs ~100 ms
-  // per start (lab-notes §3) and a CNI plugin makes no TLS connection.
-  banner: { js: '#!/usr/bin/env -S -u NODE_EXTRA_CA_CERTS node' },
-  esbuildOptions(options) {
-    options.conditions = ['source'];
-  },
-  onSuccess: async () => {
-    copyFileSync(join(netlinkOpsRoot, 'build', 'Release', ADDON), join('dist', ADDON));
-  },
-});
+export default defineConfig(cniPluginBundle({ exe: 'sriov' }));

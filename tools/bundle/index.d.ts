@@ -1,0 +1,4 @@
+import type { Options } from 'tsup';
+
+/** The tsup options of a CNI plugin app: `dist/<exe>.mjs` from `entry` (default src/main.ts) + the netlink addon. */
+export declare function cniPluginBundle(options: { exe: string; entry?: string }): Options;
