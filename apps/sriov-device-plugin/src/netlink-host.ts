@@ -1,19 +1,13 @@
 // The netlink side of host facts, through @sriov-ts/netlink-ops: which netdevs carry the IPv4 default route (the
 // host uplink, never offered) and live link state for device health.
+import { uplinkNetdevs } from '@sriov-ts/device-selection';
 import type { LinkInfo, NetlinkOps } from '@sriov-ts/netlink-ops';
 import type { LinkEvent, LinkSource } from './health.js';
 import type { Logger } from './logger.js';
 
 /** Netdev names with an IPv4 default route in the main table (as the Go plugin's HasDefaultRoute). */
 export function defaultRouteNetdevs(ops: NetlinkOps): Set<string> {
-  const names = new Map(ops.listLinks().map((l) => [l.index, l.name]));
-  const out = new Set<string>();
-  for (const route of ops.listRoutes({ family: 4 })) {
-    if (route.dst !== 'default' || route.index === undefined) continue;
-    const name = names.get(route.index);
-    if (name !== undefined) out.add(name);
-  }
-  return out;
+  return uplinkNetdevs(ops.listLinks(), ops.listRoutes({ family: 4 }));
 }
 
 /** Operationally up: admin up with carrier (IFF_RUNNING). */

@@ -1,11 +1,13 @@
 // sriovctl: what an operator otherwise finds out with lspci, ethtool, `ip link` and by reading CNI state files.
 import { readFileSync } from 'node:fs';
+import { uplinkNetdevs } from '@sriov-ts/device-selection';
 import type { NetlinkOps } from '@sriov-ts/netlink-ops';
 import { createSysfs } from '@sriov-ts/sysfs-pci';
 import { DEFAULT_STATE_DIR, readVfHolders } from './cni-state.js';
 import { collectInventory, type Inventory, type PfReport, type VfReport } from './inventory.js';
 import { LINT_KINDS, LintInputError, type LintKind, lint } from './lint.js';
 import { pciNames } from './pci-names.js';
+import { collectPools, PoolConfigError, type PoolDeviceReport, type PoolsReport } from './pools.js';
 import { table } from './table.js';
 
 // Replaced at bundle time (tsup `define`) by the package version; 'dev' when running from source.
@@ -18,7 +20,8 @@ Commands:
   pfs                  SR-IOV capable PFs: vendor/device, driver, netdev, link state, VFs total/configured, NUMA
   vfs                  VFs with their PF-side knobs (VLAN, spoofchk, trust, link state, rates), MAC, driver,
                        and the pod netns that holds each one (from the sriov and ib-sriov CNI state)
-  pools --config FILE  the pools a device plugin config declares (device matching: see README)
+  pools --config FILE  every network/accelerator device (and SF) with the device plugin pool that would
+                       take it for that config, or why none does; then each pool's devices
   lint FILE|-          lint a device plugin config, a sriov/ib-sriov netconf, a conflist or a
                        NetworkAttachmentDefinition (JSON) with the plugins' own errors
 
@@ -30,6 +33,7 @@ Options:
   --no-netlink         do not ask the kernel for link state and VF knobs (sysfs only)
   --kind KIND          lint as ${LINT_KINDS.join(' | ')} (default auto)
   --resource-prefix P  default resource prefix for device plugin configs (default intel.com)
+  --all                pools: also list PCI functions that are neither network nor accelerator devices
   -h, --help           this help
   --version            print the version
 `;
@@ -38,8 +42,11 @@ export interface Io {
   stdout: (s: string) => void;
   stderr: (s: string) => void;
   readStdin: () => string;
-  netlink: () => Pick<NetlinkOps, 'findLink'>;
+  netlink: () => NodeNetlink;
 }
+
+/** What sriovctl asks the kernel: VF knobs (findLink) and, for `pools`, the default-route links. */
+export type NodeNetlink = Pick<NetlinkOps, 'findLink' | 'listLinks' | 'listRoutes'>;
 
 export class UsageError extends Error {
   override readonly name = 'UsageError';
@@ -52,6 +59,7 @@ interface Parsed {
   help: boolean;
   version: boolean;
   netlink: boolean;
+  all: boolean;
   sysfsRoot: string;
   stateDir: string;
   pf?: string;
@@ -70,6 +78,7 @@ export function parseArgs(argv: readonly string[]): Parsed {
     help: false,
     version: false,
     netlink: true,
+    all: false,
     sysfsRoot: '/',
     stateDir: DEFAULT_STATE_DIR,
     kind: 'auto',
@@ -80,6 +89,7 @@ export function parseArgs(argv: readonly string[]): Parsed {
     else if (arg === '--json') p.json = true;
     else if (arg === '--version') p.version = true;
     else if (arg === '--no-netlink') p.netlink = false;
+    else if (arg === '--all') p.all = true;
     else if (arg.startsWith('--') && arg.length > 2) {
       const eq = arg.indexOf('=');
       const name = arg.slice(2, eq < 0 ? undefined : eq);
@@ -246,6 +256,10 @@ export function run(argv: readonly string[], io: Io): number {
       io.stderr(`sriovctl: ${e.message}\n\n${USAGE}`);
       return 2;
     }
+    if (e instanceof PoolConfigError) {
+      io.stderr(`sriovctl pools: ${e.message}${e.path ? ` (at ${e.path})` : ''}\n`);
+      return 1;
+    }
     if (e instanceof LintInputError) {
       io.stderr(`sriovctl lint: ${e.message}\n`);
       return 1;
@@ -255,21 +269,73 @@ export function run(argv: readonly string[], io: Io): number {
   }
 }
 
-/**
- * The pools a config declares. Which device each pool takes is the device plugin's selection logic, which lives in
- * apps/sriov-device-plugin (not a package an app may import); it is not duplicated here.
- */
+/** Where the table's WHY column comes from: the matching selector, or the reason nothing takes the device. */
+function poolWhy(d: PoolDeviceReport): string {
+  if (d.pool === null) return d.reason;
+  const also = d.alsoMatched.length > 0 ? `; also matches ${d.alsoMatched.join(', ')} (one pool per device)` : '';
+  return `selectors[${d.selector}]${also}`;
+}
+
+function poolRows(devices: PoolDeviceReport[]): string[][] {
+  return devices.map((d) => [
+    d.id,
+    dash(d.deviceType),
+    d.ids,
+    dash(d.driver),
+    dash(d.netdevs.join(',')),
+    dash(d.pool),
+    poolWhy(d),
+  ]);
+}
+
+function printPools(report: PoolsReport, all: boolean, io: Io): void {
+  const shown = all ? report.devices : report.devices.filter((d) => d.deviceType !== null);
+  io.stdout(`${table(['DEVICE', 'TYPE', 'ID', 'DRIVER', 'NETDEV', 'POOL', 'WHY'], poolRows(shown))}\n`);
+  const hidden = report.devices.length - shown.length;
+  if (hidden > 0) {
+    io.stdout(
+      `(${hidden} other PCI functions are neither network (0x02) nor accelerator (0x12) devices; --all lists them)\n`,
+    );
+  }
+  io.stdout('\n');
+  for (const p of report.pools) {
+    const n = p.devices.length;
+    const what =
+      n === 0 ? 'no devices (the device plugin does not advertise an empty pool)' : `${n} device${n === 1 ? '' : 's'}`;
+    io.stdout(`pool ${p.name} (${p.deviceType}): ${what}\n`);
+  }
+  for (const s of report.skipped)
+    io.stdout(`note: resourceList[${s.index}] ${s.resourceName} is skipped: ${s.reason}\n`);
+  for (const w of report.warnings) io.stdout(`warning: ${w}\n`);
+  if (!report.defaultRouteChecked) {
+    io.stdout(
+      "note: default routes not checked (no netlink): the device plugin never offers a device whose netdev carries the host's IPv4 default route\n",
+    );
+  }
+}
+
+/** Which pool would take each device for a device plugin config, with the device plugin's own selection logic. */
 function pools(p: Parsed, io: Io): number {
   if (!p.config) throw new UsageError('pools needs --config FILE (the device plugin config)');
-  const [f] = lint(readInput(p.config, io), 'device-plugin', p.resourcePrefix);
-  if (!f!.ok) {
-    io.stderr(`sriovctl pools: ${f!.error!.message}\n`);
-    return 1;
+  const config = readInput(p.config, io);
+  let uplinks: Set<string> | null = null;
+  if (p.netlink) {
+    try {
+      const nl = io.netlink();
+      uplinks = uplinkNetdevs(nl.listLinks(), nl.listRoutes({ family: 4 }));
+    } catch (e) {
+      io.stderr(
+        `sriovctl pools: cannot read routes over netlink (${(e as Error).message}); default routes not checked\n`,
+      );
+    }
   }
-  const note =
-    "device matching needs the device plugin's selection logic in a shared package; until then run sriovdp " +
-    'and read its ListAndWatch, or see the device plugin log';
-  if (p.json) io.stdout(`${JSON.stringify({ pools: f!.pools, devices: null, note }, null, 2)}\n`);
-  else io.stdout(`${(f!.pools ?? []).map((x) => `pool ${x}`).join('\n')}\nnote: ${note}\n`);
+  const report = collectPools({
+    config,
+    sysfs: createSysfs({ root: p.sysfsRoot }),
+    uplinks,
+    ...(p.resourcePrefix ? { resourcePrefix: p.resourcePrefix } : {}),
+  });
+  if (p.json) io.stdout(`${JSON.stringify(report, null, 2)}\n`);
+  else printPools(report, p.all, io);
   return 0;
 }

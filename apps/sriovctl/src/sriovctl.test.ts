@@ -4,14 +4,13 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLab, type Lab } from '@sriov-ts/lab';
-import type { NetlinkOps } from '@sriov-ts/netlink-ops';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run } from './main.js';
+import { type NodeNetlink, run } from './main.js';
 
 let lab: Lab;
 let state: string;
 
-const noNetlink = (): Pick<NetlinkOps, 'findLink'> => {
+const noNetlink = (): NodeNetlink => {
   throw new Error('netlink must not be used with --no-netlink');
 };
 
@@ -205,7 +204,9 @@ describe('sriovctl vfs', () => {
                 },
               ],
             }
-          : undefined) as unknown as Pick<NetlinkOps, 'findLink'>['findLink'],
+          : undefined) as unknown as NodeNetlink['findLink'],
+      listLinks: () => expect.fail('vfs must not list links'),
+      listRoutes: () => expect.fail('vfs must not list routes'),
     });
     const r = sriovctl(
       ['vfs', '--sysfs-root', lab.root, '--state-dir', state, '--pf', pf0.netdev, '--json'],
@@ -318,22 +319,183 @@ describe('sriovctl usage', () => {
     expect(sriovctl(['--help'])).toMatchObject({ code: 0, stdout: expect.stringContaining('Usage: sriovctl') });
     expect(sriovctl(['--version']).stdout).toBe('sriovctl version dev\n');
   });
+});
 
-  it('pools lists what a config declares and says where device matching lives', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'sriovctl-pools-'));
-    try {
-      const file = join(dir, 'config.json');
-      writeFileSync(
-        file,
-        JSON.stringify({ resourceList: [{ resourceName: 'a', selectors: [{ drivers: ['iavf'] }] }] }),
-      );
-      const r = sriovctl(['pools', '--config', file, '--resource-prefix', 'example.com']);
-      expect(r.code, r.stderr).toBe(0);
-      expect(r.stdout).toMatch(/^pool example.com\/a$/m);
-      expect(sriovctl(['pools', '--config', join(dir, 'missing.json')])).toMatchObject({ code: 2 });
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
+describe('sriovctl pools', () => {
+  let dir: string;
+  let configFile: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'sriovctl-pools-'));
+    configFile = join(dir, 'config.json');
+    const [intel] = lab.pfs;
+    writeFileSync(
+      configFile,
+      JSON.stringify({
+        resourceList: [
+          { resourceName: 'intel_vf', selectors: [{ pfNames: [`${intel!.netdev.toUpperCase()}#0-1`] }] },
+          {
+            resourceName: 'dpdk',
+            selectors: [{ drivers: ['iavf'], rootDevices: ['0000:00:00.0'] }, { drivers: ['vfio-pci'] }],
+          },
+          { resourceName: 'ib', resourcePrefix: 'nvidia.com', selectors: { linkTypes: ['infiniband'], isRdma: true } },
+          { resourceName: 'any_intel', selectors: [{ vendors: ['8086'] }] },
+          { resourceName: 'qat', deviceType: 'accelerator', selectors: [{ devices: ['37c9'] }] },
+        ],
+      }),
+    );
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  type Report = {
+    pools: { name: string; deviceType: string; devices: string[] }[];
+    devices: {
+      id: string;
+      deviceType: string | null;
+      pool: string | null;
+      selector: number | null;
+      alsoMatched: string[];
+      excluded: string | null;
+      misses: { pool: string; selector: number; key: string }[];
+      reason: string;
+    }[];
+    defaultRouteChecked: boolean;
+  };
+
+  it('--json: every device of the lab tree with its pool or why none takes it, and every pool with its devices', () => {
+    const r = onLab('pools', '--config', configFile, '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout) as Report;
+    const [intel, ib] = lab.pfs;
+    const byId = new Map(report.devices.map((d) => [d.id, d]));
+    expect(byId.get(intel!.address)).toMatchObject({
+      deviceType: 'netDevice',
+      pool: null,
+      excluded: 'a PF with 4 VFs (its VFs are offered instead)',
+    });
+    expect(byId.get(lab.vf(0, 0).address)).toMatchObject({
+      pool: 'intel.com/intel_vf',
+      selector: 0,
+      alsoMatched: ['intel.com/any_intel'],
+    });
+    expect(byId.get(lab.vf(0, 2).address)).toMatchObject({ pool: 'intel.com/any_intel', alsoMatched: [] });
+    // The second selector object of `dpdk` takes the vfio-pci VF.
+    expect(byId.get(lab.vf(0, 3).address)).toMatchObject({ pool: 'intel.com/dpdk', selector: 1 });
+    expect(byId.get(ib!.address)!.reason).toBe('a PF with 2 VFs (its VFs are offered instead)');
+    expect(byId.get(lab.vf(1, 0).address)).toMatchObject({ pool: 'nvidia.com/ib', selector: 0 });
+    for (const d of report.devices.filter((x) => x.deviceType === null)) {
+      expect(d).toMatchObject({ pool: null, reason: expect.stringMatching(/^not a network \(0x02\) or accelerator/) });
     }
+    expect(report.devices.some((d) => d.deviceType === null)).toBe(true);
+    expect(report.pools).toEqual([
+      { name: 'intel.com/intel_vf', deviceType: 'netDevice', devices: [lab.vf(0, 0).address, lab.vf(0, 1).address] },
+      { name: 'intel.com/dpdk', deviceType: 'netDevice', devices: [lab.vf(0, 3).address] },
+      { name: 'nvidia.com/ib', deviceType: 'netDevice', devices: [lab.vf(1, 0).address, lab.vf(1, 1).address] },
+      { name: 'intel.com/any_intel', deviceType: 'netDevice', devices: [lab.vf(0, 2).address] },
+      { name: 'intel.com/qat', deviceType: 'accelerator', devices: [] },
+    ]);
+    expect(report.defaultRouteChecked).toBe(false);
+  });
+
+  it('a device no selector takes lists each selector object and the key it failed', () => {
+    const file = join(dir, 'narrow.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        resourceList: [
+          { resourceName: 'a', selectors: [{ vendors: ['15b3'] }, { drivers: ['vfio-pci'] }] },
+          { resourceName: 'b', selectors: [{ pfNames: [`${lab.pfs[0]!.netdev}#3`] }] },
+        ],
+      }),
+    );
+    const report = JSON.parse(onLab('pools', '--config', file, '--json').stdout) as Report;
+    const vf1 = report.devices.find((d) => d.id === lab.vf(0, 1).address)!;
+    expect(vf1.pool).toBeNull();
+    expect(vf1.misses).toEqual([
+      { pool: 'intel.com/a', selector: 0, key: 'vendors' },
+      { pool: 'intel.com/a', selector: 1, key: 'drivers' },
+      { pool: 'intel.com/b', selector: 0, key: 'pfNames' },
+    ]);
+    expect(vf1.reason).toBe(
+      'no selector matches (intel.com/a[0]: vendors, intel.com/a[1]: drivers, intel.com/b: pfNames)',
+    );
+  });
+
+  it('table: one row per network/accelerator device, pool or reason, then the pools; --all adds the rest', () => {
+    const r = onLab('pools', '--config', configFile);
+    expect(r.code, r.stderr).toBe(0);
+    const lines = r.stdout.split('\n');
+    expect(lines[0]).toMatch(/^DEVICE\s+TYPE\s+ID\s+DRIVER\s+NETDEV\s+POOL\s+WHY$/);
+    const row = (address: string) => lines.find((l) => l.startsWith(`${address} `));
+    expect(row(lab.vf(0, 0).address)).toMatch(
+      new RegExp(
+        `netDevice\\s+8086:154c\\s+iavf\\s+${lab.vf(0, 0).netdev}\\s+intel.com/intel_vf\\s+selectors\\[0\\]; also matches intel.com/any_intel \\(one pool per device\\)$`,
+      ),
+    );
+    expect(row(lab.vf(0, 3).address)).toMatch(
+      /vfio-pci\s+-\s+intel.com\/dpdk\s+selectors\[1\]; also matches intel.com\/any_intel/,
+    );
+    expect(row(lab.pfs[0]!.address)).toMatch(/-\s+a PF with 4 VFs \(its VFs are offered instead\)$/);
+    // Two PFs with 4 + 2 VFs; the root ports are summarised.
+    expect(lines.filter((l) => /^0000:/.test(l))).toHaveLength(1 + 4 + 1 + 2);
+    expect(r.stdout).toMatch(
+      /^\(\d+ other PCI functions are neither network \(0x02\) nor accelerator \(0x12\) devices; --all lists them\)$/m,
+    );
+    expect(r.stdout).toContain('pool intel.com/intel_vf (netDevice): 2 devices\n');
+    expect(r.stdout).toContain('pool intel.com/any_intel (netDevice): 1 device\n');
+    expect(r.stdout).toContain(
+      'pool intel.com/qat (accelerator): no devices (the device plugin does not advertise an empty pool)\n',
+    );
+    expect(r.stdout).toMatch(/^note: default routes not checked \(no netlink\)/m);
+
+    const all = onLab('pools', '--config', configFile, '--all');
+    const others = all.stdout.split('\n').filter((l) => /^0000:\S+\s+-\s/.test(l));
+    expect(others.length).toBeGreaterThan(0);
+    for (const l of others) expect(l).toMatch(/not a network \(0x02\) or accelerator \(0x12\) device \(class 0x06\)$/);
+    expect(all.stdout).not.toContain('--all lists them');
+  });
+
+  it('with netlink, a device whose netdev carries the IPv4 default route is never offered', () => {
+    const uplink = lab.vf(0, 2).netdev!;
+    let asked: unknown;
+    const netlink = (): NodeNetlink => ({
+      findLink: () => expect.fail('pools must not look up links by name'),
+      listLinks: () => [{ index: 42, name: uplink }] as unknown as ReturnType<NodeNetlink['listLinks']>,
+      listRoutes: ((opts: unknown) => {
+        asked = opts;
+        return [{ dst: 'default', index: 42, family: 4, table: 254 }];
+      }) as unknown as NodeNetlink['listRoutes'],
+    });
+    const r = sriovctl(['pools', '--sysfs-root', lab.root, '--config', configFile, '--json'], '', netlink);
+    expect(r.code, r.stderr).toBe(0);
+    expect(asked).toEqual({ family: 4 });
+    const report = JSON.parse(r.stdout) as Report;
+    expect(report.defaultRouteChecked).toBe(true);
+    expect(report.devices.find((d) => d.id === lab.vf(0, 2).address)).toMatchObject({
+      pool: null,
+      excluded: `carries the host's default route (${uplink})`,
+    });
+    expect(report.pools.find((p) => p.name === 'intel.com/any_intel')!.devices).toEqual([]);
+  });
+
+  it("config errors exit 1 with the device plugin's message; usage errors exit 2", () => {
+    const bad = join(dir, 'bad.json');
+    writeFileSync(
+      bad,
+      JSON.stringify({
+        resourceList: [
+          { resourceName: 'a', selectors: [{}] },
+          { resourceName: 'a', selectors: [{}] },
+        ],
+      }),
+    );
+    const r = onLab('pools', '--config', bad);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^sriovctl pools: .*a/);
+    expect(r.stdout).toBe('');
+    const prefixed = onLab('pools', '--config', configFile, '--resource-prefix', 'example.com', '--json');
+    expect((JSON.parse(prefixed.stdout) as Report).pools[0]!.name).toBe('example.com/intel_vf');
+    expect(onLab('pools')).toMatchObject({ code: 2 });
+    expect(onLab('pools', '--config', join(dir, 'missing.json'))).toMatchObject({ code: 2 });
   });
 });
 

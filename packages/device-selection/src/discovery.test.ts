@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { pci } from '../test/facts-fixture.js';
 import { assignDevicesToPools, buildPools, candidates, type HostSnapshot } from './discovery.js';
 import type { PciFacts } from './facts.js';
+import { uplinkNetdevs } from './uplink.js';
 
 function pools(resourceList: object[]): readonly ResourcePool[] {
   const parsed = parseDevicePluginConfig(JSON.stringify({ resourceList }), { defaultResourcePrefix: 'x.io' });
@@ -141,5 +142,22 @@ describe('discovery rules', () => {
       'Cannot add device [0000:3b:02.0]. Already allocated.',
       'Cannot add device [0000:3b:02.1]. Already allocated.',
     ]);
+  });
+});
+
+describe('uplinkNetdevs', () => {
+  it('names the links IPv4 default routes leave through; other routes and unknown indexes are ignored', () => {
+    const links = [
+      { index: 1, name: 'lo' },
+      { index: 2, name: 'eno1' },
+      { index: 3, name: 'eno2' },
+    ];
+    const routes = [
+      { dst: '10.0.0.0/24', index: 3 },
+      { dst: 'default', index: 2 },
+      { dst: 'default', index: 9 },
+      { dst: 'default' },
+    ];
+    expect([...uplinkNetdevs(links, routes)]).toEqual(['eno1']);
   });
 });

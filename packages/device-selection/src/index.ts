@@ -38,3 +38,4 @@ export {
   type SelectorKey,
   selectorMismatch,
 } from './selectors.js';
+export { uplinkNetdevs } from './uplink.js';
