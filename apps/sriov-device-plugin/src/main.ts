@@ -7,6 +7,7 @@ import { createNetlinkOps } from '@sriov-ts/netlink-ops';
 import { createSysfs } from '@sriov-ts/sysfs-pci';
 import { type CliOptions, parseArgs, UsageError, usage } from './cli.js';
 import { loadDevicePluginConfig } from './config.js';
+import { releaseStopSignals } from './early-signals.js';
 import { createSysfsHost } from './host.js';
 import { createLogger, type LogSink } from './logger.js';
 import type { Metrics } from './metrics.js';
@@ -108,7 +109,7 @@ export async function main(argv: readonly string[], io: MainIo = { stdout: proce
   const stopped = new Promise<string>((resolve) => {
     stopRequested = resolve;
   });
-  const removeHandlers = (io.onSignals ?? processSignals)({
+  const handlers: Partial<Record<NodeJS.Signals, () => void>> = {
     SIGTERM: () => stopRequested('SIGTERM'),
     SIGINT: () => stopRequested('SIGINT'),
     SIGQUIT: () => stopRequested('SIGQUIT'),
@@ -116,7 +117,10 @@ export async function main(argv: readonly string[], io: MainIo = { stdout: proce
       log.info('SIGHUP: reloading configuration and re-discovering devices');
       void plugin?.rescan('SIGHUP');
     },
-  });
+  };
+  const removeHandlers = (io.onSignals ?? processSignals)(handlers);
+  // Stop signals that arrived while the bundle was loading (held by the entry, see early-signals.ts).
+  for (const signal of releaseStopSignals()) handlers[signal]?.();
   try {
     const startError = await Promise.race([started, stopped.then(() => null)]);
     if (startError !== null) {
