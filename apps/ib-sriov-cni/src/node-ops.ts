@@ -7,6 +7,7 @@ import {
   IB_SRIOV_LOCK_PATH,
   IB_SRIOV_STATE_DIR,
   type Logger,
+  netlinkNetdevOps,
   netnsState,
 } from '@sriov-ts/cni';
 import { configureInterface, ipamAdd, ipamCheck, ipamDel, ipamDelegationFromStdin } from '@sriov-ts/ipam-client';
@@ -15,7 +16,7 @@ import { createSysfs } from '@sriov-ts/sysfs-pci';
 import { fromGoJson, toGoJson } from './cache.js';
 import type { IbOps } from './ops.js';
 
-/** The plugin's own netns: where a released netdev and RDMA device go back to. */
+/** The plugin's own netns: where a released RDMA device goes back to. */
 const HOST_NETNS = '/proc/self/ns/net';
 const IPOIB_ADDRESS_OCTETS = 20;
 
@@ -36,7 +37,6 @@ export function nodeOps(o: NodeOpsOptions): IbOps {
   const nl = createNetlinkOps(o.transport ? { transport: o.transport } : {});
   const sysfs = createSysfs(o.sysRoot === undefined ? {} : { root: o.sysRoot });
   const store = new AttachmentStateStore(o.stateDir ?? IB_SRIOV_STATE_DIR);
-  const ns = (netns: string | undefined) => (netns === undefined ? {} : { netns });
   const ipam = (type: string) => ({ ...ipamDelegationFromStdin(o.stdin), type });
   const exec = { env: o.env ?? process.env, logger: o.log };
 
@@ -68,20 +68,11 @@ export function nodeOps(o: NodeOpsOptions): IbOps {
         nl.setVfLinkState(p.pf, p.vfIndex, state),
       ),
     netnsState,
-    getLink(netns, link) {
-      const l = nl.findLink(link, ns(netns));
-      return l && { index: l.index, name: l.name, mac: l.mac ?? '', mtu: l.mtu, altNames: l.altNames };
-    },
-    moveIntoNetns: (hostName, netns, newName) => nl.moveLink(hostName, { toNetns: netns, newName, up: true }),
-    moveToHost(netns, name, hostName, mac, mtu) {
-      nl.setLink(name, { up: false, ...(mac ? { mac } : {}), ...(mtu ? { mtu } : {}) }, { netns });
-      nl.moveLink(name, { netns, toNetns: HOST_NETNS, newName: hostName });
-    },
+    ...netlinkNetdevOps(nl),
     renameHostLink(name, newName) {
       nl.setLinkDown(name); // the kernel refuses to rename a running netdev (EBUSY)
       nl.renameLink(name, newName);
     },
-    delAltName: (netns, name, alt) => void nl.deleteAltName(name, alt, ns(netns)),
     rdmaNetnsMode: () => nl.getRdmaNetnsMode(),
     moveRdmaToPod: (name, netns) => nl.moveRdmaDevice(name, { toNetns: netns }),
     moveRdmaToHost(name, netns) {

@@ -1,24 +1,21 @@
 // Production wiring of the Ops seam: sysfs-pci for sysfs, netlink-ops for the kernel, ipam-client for IPAM,
 // StateStore for /var/lib/cni/sriov. Nothing here decides anything; plugin.ts does.
 import { statSync } from 'node:fs';
-import { type Logger, netnsState } from '@sriov-ts/cni';
+import { type Logger, netlinkNetdevOps, netnsState } from '@sriov-ts/cni';
 import { announce, configureInterface, type IpamDelegation, ipamAdd, ipamCheck, ipamDel } from '@sriov-ts/ipam-client';
 import {
   createNetlinkOps,
   NetlinkError,
   type NetlinkOps,
   type NetlinkTransport,
-  type LinkInfo as NlLink,
   writeSysctl,
 } from '@sriov-ts/netlink-ops';
 import { createSysfs } from '@sriov-ts/sysfs-pci';
 import { ETH_P_8021AD, type KnobChange } from './knobs.js';
-import type { LinkInfo, Ops, VfLocation } from './ops.js';
+import type { Ops, VfLocation } from './ops.js';
 import { StateStore } from './state.js';
 
 const LINK_STATE_NAMES = ['auto', 'enable', 'disable'] as const;
-/** The plugin's own netns: where a released VF goes back to. */
-const HOST_NETNS = '/proc/self/ns/net';
 
 export interface NodeOpsOptions {
   /** netns-ops transport; tests pass a recording one to stand in for a PF with a VF list. */
@@ -35,7 +32,6 @@ export function nodeOps(o: NodeOpsOptions): Ops {
   const nl = createNetlinkOps(o.transport ? { transport: o.transport } : {});
   const sysfs = createSysfs(o.sysRoot === undefined ? {} : { root: o.sysRoot });
   const state = new StateStore(o.stateDir);
-  const nsOpt = (netns: string | undefined) => (netns === undefined ? {} : { netns });
   const ipam = () => {
     if (!o.ipam) throw new Error('no ipam configured');
     return o.ipam;
@@ -73,19 +69,7 @@ export function nodeOps(o: NodeOpsOptions): Ops {
         return false;
       }
     },
-    getLink(netns, name) {
-      const l = nl.findLink(name, nsOpt(netns));
-      return l && toLink(l);
-    },
-    moveIntoNetns(hostName, netns, newName) {
-      nl.moveLink(hostName, { toNetns: netns, newName, up: true });
-    },
-    moveToHost(netns, name, hostName, mac, mtu) {
-      nl.setLink(name, { up: false, ...(mac ? { mac } : {}), ...(mtu ? { mtu } : {}) }, { netns });
-      nl.moveLink(name, { netns, toNetns: HOST_NETNS, newName: hostName });
-    },
-    setMac: (netns, name, mac) => nl.setLink(name, { mac }, nsOpt(netns)),
-    delAltName: (netns, name, alt) => void nl.deleteAltName(name, alt, nsOpt(netns)),
+    ...netlinkNetdevOps(nl),
     setSysctl: (netns, path, value) => writeSysctl(path, value, { netns }),
     readVf(pf, vfIndex) {
       const link = nl.getLink(pf, { vfInfo: true });
@@ -173,8 +157,4 @@ function setVfKnob(nl: NetlinkOps, pf: string, vf: number, c: KnobChange): void 
             ? { trust: c.on }
             : { linkState: LINK_STATE_NAMES[c.state] ?? 'auto' };
   nl.setLink(pf, { vf: { vf, ...changes } });
-}
-
-function toLink(l: NlLink): LinkInfo {
-  return { index: l.index, name: l.name, mac: l.mac ?? '', mtu: l.mtu, altNames: l.altNames };
 }

@@ -120,6 +120,8 @@ export {
   enablePodNotify,
   type NetdevLink,
   type NetdevOps,
+  type NetlinkNetdevOps,
+  netlinkNetdevOps,
   type PodSide,
   releaseToHost,
   sameMac,

@@ -1,8 +1,10 @@
+import { createNetlinkOps, createRecordingTransport, encodeLinkPayload } from '@sriov-ts/netlink-ops';
 import { describe, expect, it } from 'vitest';
 import {
   enablePodNotify,
   type NetdevLink,
   type NetdevOps,
+  netlinkNetdevOps,
   releaseToHost,
   sameMac,
   setMacVerified,
@@ -96,5 +98,43 @@ describe('pod-side helpers', () => {
     ]);
     expect(sameMac('02-AA-00-00-00-01', '02:aa:00:00:00:01')).toBe(true);
     expect(sameMac('02:aa:00:00:00:01', '02:aa:00:00:00:02')).toBe(false);
+  });
+});
+
+describe('netlinkNetdevOps (over a recording netlink-ops, nothing reaches the kernel)', () => {
+  it('looks links up in the given netns, releases with down + MAC/MTU then a move to the own netns, renamed', () => {
+    const transport = createRecordingTransport({
+      inner: null,
+      answer: (r) =>
+        r.type === 18 // RTM_GETLINK
+          ? {
+              messages: [
+                {
+                  type: 16,
+                  payload: encodeLinkPayload({ index: 7, name: 'net1', mtu: 9000, mac: '02:00:00:00:00:07' }),
+                },
+              ],
+            }
+          : undefined,
+    });
+    const ops = netlinkNetdevOps(createNetlinkOps({ transport }));
+    expect(ops.getLink('/var/run/netns/pod', 'net1')).toEqual({
+      index: 7,
+      name: 'net1',
+      mac: '02:00:00:00:00:07',
+      mtu: 9000,
+      altNames: [],
+    });
+    ops.moveToHost('/var/run/netns/pod', 'net1', 'ens1f0v1', '02:aa:00:00:00:01', 1500);
+    ops.moveIntoNetns('ens1f0v2', '/var/run/netns/pod', 'net2');
+    expect(transport.requests.map((r) => [r.type, r.netns])).toEqual([
+      [18, '/var/run/netns/pod'], // getLink
+      [19, '/var/run/netns/pod'], // down + MAC + MTU, by name
+      [18, '/var/run/netns/pod'], // moveLink resolves the name
+      [16, '/var/run/netns/pod'], // move (+ rename)
+      [18, undefined],
+      [16, undefined],
+    ]);
+    expect(transport.netnsFdPaths).toEqual(['/proc/self/ns/net', '/var/run/netns/pod']);
   });
 });

@@ -1,6 +1,7 @@
 // Handing a VF netdev back from a pod netns to the host, and the pod-side touches around a move — generic over the
 // plugin (sriov and ib-sriov). The kernel work is the caller's NetdevOps (netlink-ops in production), so this
-// module loads nothing.
+// module loads nothing (netlinkNetdevOps takes the caller's netlink-ops instance).
+import type { NetlinkOps } from '@sriov-ts/netlink-ops';
 
 export interface NetdevLink {
   index: number;
@@ -92,4 +93,32 @@ export function enablePodNotify(netns: string, ifName: string, ops: Pick<NetdevO
 export function sameMac(a: string, b: string): boolean {
   const norm = (m: string) => m.toLowerCase().replaceAll('-', ':');
   return norm(a) === norm(b);
+}
+
+/** Where a released netdev goes: the plugin's own network namespace. */
+const OWN_NETNS = '/proc/self/ns/net';
+
+/** The netdev operations both plugins need, over a netlink-ops instance (netns undefined = the plugin's own). */
+export interface NetlinkNetdevOps extends Pick<NetdevOps, 'getLink' | 'moveToHost' | 'setMac' | 'delAltName'> {
+  /** Into `netns`, renamed and up, in one RTM_NEWLINK (the kernel moves first, then renames). */
+  moveIntoNetns(hostName: string, netns: string, newName: string): void;
+}
+
+export function netlinkNetdevOps(
+  nl: Pick<NetlinkOps, 'findLink' | 'setLink' | 'moveLink' | 'deleteAltName'>,
+): NetlinkNetdevOps {
+  const ns = (netns: string | undefined) => (netns === undefined ? {} : { netns });
+  return {
+    getLink(netns, link) {
+      const l = nl.findLink(link, ns(netns));
+      return l && { index: l.index, name: l.name, mac: l.mac ?? '', mtu: l.mtu, altNames: l.altNames };
+    },
+    moveIntoNetns: (hostName, netns, newName) => void nl.moveLink(hostName, { toNetns: netns, newName, up: true }),
+    moveToHost(netns, name, hostName, mac, mtu) {
+      nl.setLink(name, { up: false, ...(mac ? { mac } : {}), ...(mtu ? { mtu } : {}) }, { netns });
+      nl.moveLink(name, { netns, toNetns: OWN_NETNS, newName: hostName });
+    },
+    setMac: (netns, name, mac) => void nl.setLink(name, { mac }, ns(netns)),
+    delAltName: (netns, name, alt) => void nl.deleteAltName(name, alt, ns(netns)),
+  };
 }
