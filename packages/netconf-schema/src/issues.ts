@@ -50,3 +50,38 @@ export function issueToGoMessage(issue: $ZodIssue, input: unknown, names: GoType
     issue.code === 'invalid_type' ? String(issue.expected) : String((issue as { origin?: unknown }).origin ?? 'string');
   return goTypeError(names.structOf(path), dotted, value, names.typeOf(path, expected));
 }
+
+/** The plugin's own fields' Go names; `undefined` falls through to the embedded CNI types. */
+export interface OwnGoTypeNames {
+  structOf?(path: readonly PropertyKey[]): string | undefined;
+  typeOf?(path: readonly PropertyKey[], expected: string): string | undefined;
+}
+
+/**
+ * Go type names of a plugin `NetConf` that embeds the CNI `types.PluginConf` (ipam, dns, capabilities, prevResult)
+ * and has a `runtimeConfig`: the plugin's own names first, then the embedded types', then the scalars'.
+ */
+export function pluginNetConfGoNames(own: OwnGoTypeNames = {}): GoTypeNames {
+  return {
+    structOf(path) {
+      const mine = own.structOf?.(path);
+      if (mine !== undefined) return mine;
+      if (path.length > 1 && path[0] === 'ipam') return 'IPAM';
+      if (path.length > 1 && path[0] === 'dns') return 'DNS';
+      if (path.length > 1 && path[0] === 'runtimeConfig') return 'RuntimeConf';
+      return 'NetConf';
+    },
+    typeOf(path, expected) {
+      const mine = own.typeOf?.(path, expected);
+      if (mine !== undefined) return mine;
+      const top = String(path[0]);
+      if (path.length === 1 && top === 'ipam') return 'types.IPAM';
+      if (path.length === 1 && top === 'dns') return 'types.DNS';
+      if (path.length === 1 && top === 'runtimeConfig') return 'types.RuntimeConf';
+      if (path.length === 1 && top === 'capabilities') return 'map[string]bool';
+      if (path.length === 1 && top === 'prevResult') return 'map[string]interface {}';
+      if (top === 'capabilities') return 'bool';
+      return scalarGoType(expected) ?? expected;
+    },
+  };
+}

@@ -7,7 +7,7 @@ import {
   isJsonObject,
   type JsonObject,
 } from '../go-json.js';
-import { firstIssueInDocumentOrder, type GoTypeNames, issueToGoMessage, scalarGoType } from '../issues.js';
+import { firstIssueInDocumentOrder, issueToGoMessage, pluginNetConfGoNames } from '../issues.js';
 import { failure, type ParseResult, success } from '../result.js';
 import { isPciAddress } from '../shared.js';
 import { LINK_STATES } from '../sriov/schema.js';
@@ -60,28 +60,15 @@ const LOAD = 'infiniBand SRI-OV CNI failed to load netconf: ';
 const SKEL_DECODE = 'decoding version from network config: ';
 const SKEL_VERSION_TYPE = 'struct { CNIVersion string "json:\\"cniVersion\\"" }';
 
-const GO_NAMES: GoTypeNames = {
-  structOf(path) {
-    if (path.length > 1 && path[0] === 'ipam') return 'IPAM';
-    if (path.length > 1 && path[0] === 'dns') return 'DNS';
-    if (path.length > 1 && path[0] === 'runtimeConfig') return 'RuntimeConf';
-    if (path.length > 1 && path[0] === 'args') return '';
-    return 'NetConf';
+// ib-sriov's NetConf adds `args` (`struct { CNI map[string]string }`, an anonymous struct: Go prints no name).
+const GO_NAMES = pluginNetConfGoNames({
+  structOf: (path) => (path.length > 1 && path[0] === 'args' ? '' : undefined),
+  typeOf(path) {
+    if (path[0] !== 'args') return undefined;
+    if (path.length === 1) return 'struct { CNI map[string]string "json:\\"cni\\"" }';
+    return path.length === 2 ? 'map[string]string' : 'string';
   },
-  typeOf(path, expected) {
-    const top = String(path[0]);
-    if (path.length === 1 && top === 'ipam') return 'types.IPAM';
-    if (path.length === 1 && top === 'dns') return 'types.DNS';
-    if (path.length === 1 && top === 'runtimeConfig') return 'types.RuntimeConf';
-    if (path.length === 1 && top === 'args') return 'struct { CNI map[string]string "json:\\"cni\\"" }';
-    if (path.length === 1 && top === 'capabilities') return 'map[string]bool';
-    if (path.length === 1 && top === 'prevResult') return 'map[string]interface {}';
-    if (top === 'capabilities') return 'bool';
-    if (top === 'args' && path.length === 2) return 'map[string]string';
-    if (top === 'args') return 'string';
-    return scalarGoType(expected) ?? expected;
-  },
-};
+});
 
 /** The Go plugin's `IsValidGUID`: eight colon-separated hex octets, not all zero (all-ones is accepted). */
 export function isValidGuid(guid: string): boolean {

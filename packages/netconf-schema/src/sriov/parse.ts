@@ -10,7 +10,7 @@ import {
   isJsonObject,
   type JsonObject,
 } from '../go-json.js';
-import { firstIssueInDocumentOrder, type GoTypeNames, issueToGoMessage, scalarGoType } from '../issues.js';
+import { firstIssueInDocumentOrder, issueToGoMessage, pluginNetConfGoNames } from '../issues.js';
 import { failure, type ParseResult, success } from '../result.js';
 import { cniArg, isInterfaceName, isPciAddress, readCniArgsIps, readStringArray } from '../shared.js';
 import {
@@ -99,25 +99,10 @@ const ARGS = 'SRIOV-CNI failed to parse args: ';
 const SKEL_DECODE = 'decoding version from network config: ';
 const SKEL_VERSION_TYPE = 'struct { CNIVersion string "json:\\"cniVersion\\"" }';
 
-const GO_NAMES: GoTypeNames = {
-  structOf(path) {
-    if (path.length > 1 && path[0] === 'ipam') return 'IPAM';
-    if (path.length > 1 && path[0] === 'dns') return 'DNS';
-    if (path.length > 1 && path[0] === 'runtimeConfig') return 'RuntimeConf';
-    return 'NetConf';
-  },
-  typeOf(path, expected) {
-    const top = String(path[0]);
-    if (path.length === 1 && top === 'ipam') return 'types.IPAM';
-    if (path.length === 1 && top === 'dns') return 'types.DNS';
-    if (path.length === 1 && top === 'runtimeConfig') return 'types.RuntimeConf';
-    if (path.length === 1 && top === 'capabilities') return 'map[string]bool';
-    if (path.length === 1 && top === 'prevResult') return 'map[string]interface {}';
-    if (path[0] === 'capabilities') return 'bool';
-    if (path[0] === 'dns' && path.length === 3) return 'string';
-    return scalarGoType(expected) ?? expected;
-  },
-};
+// The sriov NetConf's own fields add nothing beyond DNS nameserver strings to the embedded CNI types' names.
+const GO_NAMES = pluginNetConfGoNames({
+  typeOf: (path) => (path[0] === 'dns' && path.length === 3 ? 'string' : undefined),
+});
 
 /**
  * Parses an `sriov` netconf (stdin bytes/text or a decoded JSON value) plus the already-split CNI_ARGS into the
