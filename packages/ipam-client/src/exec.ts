@@ -38,10 +38,11 @@ export class RawExecError extends Error {
   }
 }
 
-let childProcessModule: Promise<typeof import('node:child_process')> | undefined;
-function loadChildProcess(): Promise<typeof import('node:child_process')> {
-  childProcessModule ??= import('node:child_process');
-  return childProcessModule;
+// node:child_process is loaded on the first delegation only (it is not loaded at Node start-up). Not with a dynamic
+// import(): a single executable application (the shipped `sriov`/`ib-sriov`) runs its bundle as a CommonJS script
+// that has no dynamic-import callback, so `import('node:child_process')` throws there.
+function loadChildProcess(): typeof import('node:child_process') {
+  return process.getBuiltinModule('node:child_process');
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -89,7 +90,7 @@ function checkExecutableHeader(path: string): void {
 
 /** Runs the plugin; resolves with its output on exit 0, rejects with RawExecError otherwise. */
 export async function rawExec(req: RawExecRequest): Promise<RawExecOutput> {
-  const { spawn } = await loadChildProcess();
+  const { spawn } = loadChildProcess();
   checkExecutableHeader(req.path);
   const delay = req.retryDelayMs ?? ETXTBSY_RETRY_DELAY_MS;
   for (let attempt = 0; ; attempt++) {

@@ -7,20 +7,28 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLab, type Lab } from '@sriov-ts/lab';
-import { isRoot, missingPrerequisites } from '@sriov-ts/test-support';
+import { executable, isRoot, missingPrerequisites } from '@sriov-ts/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SHIP_APPS } from '../src/apps.js';
 import { appPresent, type BuildInfo, buildExecutable, REPO_ROOT } from '../src/build-exe.js';
 import { addonFileName } from '../src/runtime/addon-file.js';
 
-const reason = missingPrerequisites('ship sriov executable on the lab', [isRoot()]);
+const reason = missingPrerequisites('ship sriov executable on the lab', [
+  isRoot(),
+  executable('/usr/lib/cni/host-local'),
+]);
 const present = appPresent(REPO_ROOT, SHIP_APPS['sriov-cni']!);
 
 /** `ip -j` as an independent oracle (never to do the work). */
-function linkIn(name: string, netns: string | null): { ifname: string } | undefined {
+function linkIn(
+  name: string,
+  netns: string | null,
+): { ifname: string; addr_info: { family: string; local: string }[] } | undefined {
   const args = netns ? ['-n', netns.slice(netns.lastIndexOf('/') + 1)] : [];
-  const r = spawnSync('ip', [...args, '-j', 'link', 'show', 'dev', name], { encoding: 'utf8' });
-  return r.status === 0 ? (JSON.parse(r.stdout) as { ifname: string }[])[0] : undefined;
+  const r = spawnSync('ip', [...args, '-j', 'addr', 'show', 'dev', name], { encoding: 'utf8' });
+  return r.status === 0
+    ? (JSON.parse(r.stdout) as { ifname: string; addr_info: { family: string; local: string }[] }[])[0]
+    : undefined;
 }
 
 describe.skipIf(reason !== null || !present)('sriov executable on the lab node', () => {
@@ -63,11 +71,19 @@ describe.skipIf(reason !== null || !present)('sriov executable on the lab node',
     });
   }
 
-  it('ADD moves the VF into the pod as net1 and DEL brings it back, through the extracted addon', async () => {
+  // With host-local IPAM: delegation spawns a child process, which a single executable's CommonJS main must do
+  // without a dynamic import() (it has no dynamic-import callback).
+  it('ADD moves the VF into the pod as net1 with its IPAM address and DEL brings it back, through the extracted addon', async () => {
     const vf = lab.vf(0, 0);
     const netns = lab.createPodNetns('ship');
     const containerId = randomBytes(8).toString('hex');
-    const conf = { cniVersion: '1.0.0', name: 'shipnet', type: 'sriov', deviceID: vf.address };
+    const conf = {
+      cniVersion: '1.0.0',
+      name: 'shipnet',
+      type: 'sriov',
+      deviceID: vf.address,
+      ipam: { type: 'host-local', dataDir: join(root, 'ipam'), ranges: [[{ subnet: '10.247.3.0/24' }]] },
+    };
     try {
       expect(readdirSync(join(root, 'private'))).toEqual([]); // nothing extracted before netlink is needed
       const add = await run('ADD', netns, containerId, conf);
@@ -76,8 +92,11 @@ describe.skipIf(reason !== null || !present)('sriov executable on the lab node',
       expect(JSON.parse(add.stdout)).toMatchObject({
         cniVersion: '1.0.0',
         interfaces: [expect.objectContaining({ name: 'net1', sandbox: netns })],
+        ips: [expect.objectContaining({ address: '10.247.3.2/24', interface: 0 })],
       });
-      expect(linkIn('net1', netns)).toBeDefined();
+      expect(linkIn('net1', netns)?.addr_info).toContainEqual(
+        expect.objectContaining({ family: 'inet', local: '10.247.3.2' }),
+      );
       expect(linkIn(vf.netdev!, null)).toBeUndefined();
 
       const extracted = join(addonDir, addonFileName(info.addon.sha256));
