@@ -4,9 +4,12 @@
 // one run. Prints medians, p90s and the ratio (ours − floor) / host-device for ADD and DEL (target ≤ 1.25),
 // then the wall time of 32 concurrent ADDs (and DELs) for both plugins.
 //
+// When the single executable exists (`pnpm ship build sriov-cni` → dist/ship/sriov-cni/sriov, what the images
+// install), its ADD/DEL are measured in the same rounds too.
+//
 // Run as root after `pnpm build` (the lab package is imported from its dist): node bench/add-del.mjs [rounds]
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +20,8 @@ const ROUNDS = Number(process.argv[2] ?? 30);
 const CONCURRENT = 32;
 const BUNDLE = join(dirname(dirname(fileURLToPath(import.meta.url))), 'dist', 'sriov.mjs');
 const HOST_DEVICE = '/usr/lib/cni/host-device';
+const SEA = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'dist', 'ship', 'sriov-cni', 'sriov');
+const withSea = existsSync(SEA);
 
 const lab = await createLab({ pfs: [{ vfs: 2 + CONCURRENT }] });
 const state = mkdtempSync(join(tmpdir(), 'sriov-bench-'));
@@ -73,7 +78,8 @@ try {
   const cni = (p, command) =>
     timed(p.argv, { CNI_COMMAND: command, CNI_CONTAINERID: p.id, CNI_NETNS: p.netns }, JSON.stringify(p.conf));
 
-  const samples = { floor: [], version: [], oursAdd: [], oursDel: [], hdAdd: [], hdDel: [] };
+  const sea = (i, netns, id) => ({ ...ours(i, netns, id), argv: [SEA] });
+  const samples = { floor: [], version: [], oursAdd: [], oursDel: [], hdAdd: [], hdDel: [], seaAdd: [], seaDel: [] };
   const netnsA = lab.createPodNetns('ba');
   const netnsB = lab.createPodNetns('bb');
   for (let round = 0; round < ROUNDS + 3; round++) {
@@ -86,7 +92,11 @@ try {
     const ha = await cni(b, 'ADD');
     const od = await cni(a, 'DEL');
     const hd = await cni(b, 'DEL');
+    const sa = withSea ? await cni(sea(0, netnsA, `s${round}`), 'ADD') : 0;
+    const sd = withSea ? await cni(sea(0, netnsA, `s${round}`), 'DEL') : 0;
     if (keep) {
+      samples.seaAdd.push(sa);
+      samples.seaDel.push(sd);
       samples.floor.push(f);
       samples.version.push(v);
       samples.oursAdd.push(oa);
@@ -122,6 +132,15 @@ try {
   console.log(
     `ratio (ours − floor) / host-device: ADD ${ratio(samples.oursAdd, samples.hdAdd)}   DEL ${ratio(samples.oursDel, samples.hdDel)}   (target ≤ 1.25)`,
   );
+  if (withSea) {
+    console.log(row('sriov single exe ADD', samples.seaAdd));
+    console.log(row('sriov single exe DEL', samples.seaDel));
+    console.log(
+      `ratio (single exe − floor) / host-device: ADD ${ratio(samples.seaAdd, samples.hdAdd)}   DEL ${ratio(samples.seaDel, samples.hdDel)}`,
+    );
+  } else {
+    console.log(`(no single executable at ${SEA}: run \`pnpm ship build sriov-cni\` to measure it too)`);
+  }
   console.log(
     `${CONCURRENT} concurrent ADD wall: sriov ${oursAddWall.toFixed(0)} ms, host-device ${hdAddWall.toFixed(0)} ms`,
   );
