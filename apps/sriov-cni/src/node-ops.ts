@@ -1,7 +1,7 @@
 // Production wiring of the Ops seam: sysfs-pci for sysfs, netlink-ops for the kernel, ipam-client for IPAM,
-// StateStore for /var/lib/cni/sriov. Nothing here decides anything; plugin.ts does.
+// VfStateDir (@sriov-ts/cni) for /var/lib/cni/sriov. Nothing here decides anything; plugin.ts does.
 import { statSync } from 'node:fs';
-import { type Logger, netlinkNetdevOps, netnsState } from '@sriov-ts/cni';
+import { type Logger, netlinkNetdevOps, netnsState, VfStateDir } from '@sriov-ts/cni';
 import { announce, configureInterface, type IpamDelegation, ipamAdd, ipamCheck, ipamDel } from '@sriov-ts/ipam-client';
 import {
   createNetlinkOps,
@@ -11,9 +11,9 @@ import {
   writeSysctl,
 } from '@sriov-ts/netlink-ops';
 import { createSysfs } from '@sriov-ts/sysfs-pci';
+import { fromGoJson, toGoJson } from './cache.js';
 import { ETH_P_8021AD, type KnobChange } from './knobs.js';
 import type { Ops, VfLocation } from './ops.js';
-import { StateStore } from './state.js';
 
 const LINK_STATE_NAMES = ['auto', 'enable', 'disable'] as const;
 
@@ -31,7 +31,8 @@ export interface NodeOpsOptions {
 export function nodeOps(o: NodeOpsOptions): Ops {
   const nl = createNetlinkOps(o.transport ? { transport: o.transport } : {});
   const sysfs = createSysfs(o.sysRoot === undefined ? {} : { root: o.sysRoot });
-  const state = new StateStore(o.stateDir);
+  const state = new VfStateDir(o.stateDir);
+  const parse = (text: string | undefined) => (text === undefined ? undefined : fromGoJson(JSON.parse(text)));
   const ipam = () => {
     if (!o.ipam) throw new Error('no ipam configured');
     return o.ipam;
@@ -94,19 +95,19 @@ export function nodeOps(o: NodeOpsOptions): Ops {
     setVfKnob(pf, vf, c) {
       setVfKnob(nl, pf, vf, c);
     },
-    lockVf: (pci) => state.lockVf(pci),
-    lockPf: (pci) => state.lockVf(pci, undefined, 'pf_lock'),
+    lockVf: (pci) => state.lock(pci),
+    lockPf: (pci) => state.lock(pci, 'pf_lock'),
     readAllocation: (pci) => state.readAllocation(pci),
     writeAllocation: (pci, netns) => state.writeAllocation(pci, netns),
     deleteAllocation: (pci) => state.deleteAllocation(pci),
-    readCache: (k) => state.readCache(k),
-    writeCache: (k, c) => state.writeCache(k, c),
-    deleteCache: (k) => state.deleteCache(k),
-    readPending: (k) => state.readPending(k),
-    writePending: (k, c) => state.writePending(k, c),
-    deletePending: (k) => state.deletePending(k),
-    listCacheKeys: () => state.listCacheKeys(),
-    listPendingKeys: () => state.listPendingKeys(),
+    readCache: (k) => parse(state.read('cache', k)),
+    writeCache: (k, c) => state.write('cache', k, JSON.stringify(toGoJson(c))),
+    deleteCache: (k) => state.delete('cache', k),
+    readPending: (k) => parse(state.read('pending', k)),
+    writePending: (k, c) => state.write('pending', k, JSON.stringify(toGoJson(c))),
+    deletePending: (k) => state.delete('pending', k),
+    listCacheKeys: () => state.list('cache'),
+    listPendingKeys: () => state.list('pending'),
     ipamAdd: () => ipamAdd(ipam(), exec),
     ipamDel: () => ipamDel(ipam(), exec),
     ipamCheck: () => ipamCheck(ipam(), exec),

@@ -5,14 +5,13 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { dispatch } from '@sriov-ts/cni';
+import { dispatch, VfStateDir } from '@sriov-ts/cni';
 import { createLab, type Lab } from '@sriov-ts/lab';
 import { executable, isRoot, missingPrerequisites } from '@sriov-ts/test-support';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type HandlerOptions, sriovHandlers } from '../src/handlers.js';
 import { nodeOps } from '../src/node-ops.js';
 import type { Ops } from '../src/ops.js';
-import { StateStore } from '../src/state.js';
 import { linkIn, randomId, reclaim } from './harness.js';
 import { type RecordingPf, recordingPf } from './recording-pf.js';
 
@@ -238,7 +237,7 @@ describe.skipIf(reason !== null)('ADD failures leave nothing behind (in-process,
         expect(add.json?.msg).toContain(`injected failure in ${step}`);
         assertClean(before, netns, containerId);
         // The lock is free: taking it does not wait.
-        const release = await new StateStore(stateDir).lockVf(vf().address, 0);
+        const release = await new VfStateDir(stateDir).lock(vf().address, 'vf_lock', 0);
         release();
       } finally {
         reclaim({ lab }, netns, vf().netdev!);

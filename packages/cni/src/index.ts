@@ -127,3 +127,4 @@ export {
   sameMac,
   setMacVerified,
 } from './vf-netdev.js';
+export { VfStateDir, type VfStateKind } from './vf-state-dir.js';
