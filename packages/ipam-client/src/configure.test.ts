@@ -31,10 +31,22 @@ class RecordingNet implements PodNet {
   async appendRoute(_n: string, r: PodRoute) {
     this.calls.push(`route ${JSON.stringify(r)}`);
   }
+  /** Current sysctl values; a path not listed reads as ENOENT. A new netns starts with IPv6 enabled. */
+  sysctls = new Map<string, string>([
+    ['net/ipv6/conf/lo/disable_ipv6', '0'],
+    ['net/ipv6/conf/net1/disable_ipv6', '0'],
+  ]);
+  async readSysctl(_n: string, path: string) {
+    this.calls.push(`read ${path}`);
+    const value = this.sysctls.get(path);
+    if (value === undefined) throw Object.assign(new Error(`open /proc/sys/${path}: ENOENT`), { code: 'ENOENT' });
+    return `${value}\n`;
+  }
   async writeSysctl(_n: string, path: string, value: string) {
     const err = this.failSysctl.get(path);
     if (err) throw err;
     this.calls.push(`sysctl ${path}=${value}`);
+    this.sysctls.set(path, value);
   }
   async sendFrame(_n: string, i: number, frame: Uint8Array) {
     this.calls.push(`frame ${i} ${frame.length}`);
@@ -76,6 +88,8 @@ describe('configureInterface', () => {
 
   it('enables IPv6 once before the first IPv6 address and waits for DAD when there is an IPv6 gateway', async () => {
     const net = new RecordingNet();
+    net.sysctls.set('net/ipv6/conf/lo/disable_ipv6', '1');
+    net.sysctls.set('net/ipv6/conf/net1/disable_ipv6', '1');
     net.v6 = [
       [{ address: 'fd00::5', tentative: true, dadFailed: false }],
       [{ address: 'fd00::5', tentative: false, dadFailed: false }],
@@ -91,7 +105,9 @@ describe('configureInterface', () => {
     );
     expect(net.calls).toEqual([
       'addr 7 10.1.0.5/24',
+      'read net/ipv6/conf/lo/disable_ipv6',
       'sysctl net/ipv6/conf/lo/disable_ipv6=0',
+      'read net/ipv6/conf/net1/disable_ipv6',
       'sysctl net/ipv6/conf/net1/disable_ipv6=0',
       'sysctl net/ipv6/conf/net1/keep_addr_on_down=1',
       'addr 7 fd00::5/64',
@@ -102,6 +118,60 @@ describe('configureInterface', () => {
       `route ${JSON.stringify({ dst: '::/0', ifindex: 7, gateway: 'fd00::1' })}`,
       `route ${JSON.stringify({ dst: '0.0.0.0/0', ifindex: 7 })}`, // no IPv4 gateway known: on-link
     ]);
+  });
+
+  it('reads disable_ipv6 first and writes only where it is not already 0, as ConfigureIface', async () => {
+    const net = new RecordingNet();
+    net.sysctls.set('net/ipv6/conf/net1/disable_ipv6', '1');
+    await configureInterface('ns', 'net1', bound({ ips: [{ address: 'fd00::5/64' }] }), { net });
+    expect(net.calls).toEqual([
+      'read net/ipv6/conf/lo/disable_ipv6', // already 0: no write
+      'read net/ipv6/conf/net1/disable_ipv6',
+      'sysctl net/ipv6/conf/net1/disable_ipv6=0',
+      'sysctl net/ipv6/conf/net1/keep_addr_on_down=1',
+      'addr 7 fd00::5/64',
+      'up 7',
+    ]);
+    expect(net.sysctls.get('net/ipv6/conf/net1/disable_ipv6')).toBe('0');
+
+    // both already 0: nothing written but keep_addr_on_down
+    const enabled = new RecordingNet();
+    await configureInterface('ns', 'net1', bound({ ips: [{ address: 'fd00::5/64' }] }), { net: enabled });
+    expect(enabled.calls.filter((c) => c.startsWith('sysctl '))).toEqual([
+      'sysctl net/ipv6/conf/net1/keep_addr_on_down=1',
+    ]);
+  });
+
+  it('logs and skips an unreadable disable_ipv6; a failed write is an error naming the value read', async () => {
+    const net = new RecordingNet();
+    net.sysctls.delete('net/ipv6/conf/lo/disable_ipv6'); // IPv6 disabled at boot: no such file
+    net.sysctls.set('net/ipv6/conf/net1/disable_ipv6', '1');
+    const logged: string[] = [];
+    const logger = { info: (m: string) => logged.push(m), debug: () => {}, error: () => {}, warning: () => {} };
+    await configureInterface('ns', 'net1', bound({ ips: [{ address: 'fd00::5/64' }] }), { net, logger });
+    expect(net.calls.slice(0, 3)).toEqual([
+      'read net/ipv6/conf/lo/disable_ipv6',
+      'read net/ipv6/conf/net1/disable_ipv6',
+      'sysctl net/ipv6/conf/net1/disable_ipv6=0',
+    ]);
+    expect(logged).toEqual([
+      'ipam_linux: failed to read sysctl "net/ipv6/conf/lo/disable_ipv6": open /proc/sys/net/ipv6/conf/lo/disable_ipv6: ENOENT',
+    ]);
+
+    const failing = new RecordingNet();
+    failing.sysctls.set('net/ipv6/conf/net1/disable_ipv6', '1');
+    failing.failSysctl.set(
+      'net/ipv6/conf/net1/disable_ipv6',
+      Object.assign(new Error('permission denied'), { code: 'EACCES' }),
+    );
+    const err = await configureInterface('ns', 'net1', bound({ ips: [{ address: 'fd00::5/64' }] }), {
+      net: failing,
+    }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConfigureInterfaceError);
+    expect((err as Error).message).toBe(
+      'failed to enable IPv6 for interface "net1" (net/ipv6/conf/net1/disable_ipv6=1): permission denied',
+    );
+    expect(failing.calls.some((c) => c.startsWith('addr '))).toBe(false);
   });
 
   it('writes the sriov-cni sysctls first when asked, ignoring their failures', async () => {

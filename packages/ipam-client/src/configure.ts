@@ -163,22 +163,26 @@ export async function configureInterface(
 }
 
 /**
- * disable_ipv6=0 on `lo` and the interface. ConfigureIface reads first and writes only a non-zero value; netlink-ops
- * has no sysctl read, so the write is unconditional (writing 0 over 0 is a no-op). A missing sysctl file (IPv6
- * compiled out or disabled at boot) is logged and skipped, as Go skips an unreadable one.
+ * disable_ipv6=0 on `lo` and the interface, as ConfigureIface does it: read first and write only a value that is not
+ * already 0. A sysctl that cannot be read (IPv6 compiled out or disabled at boot: no such file) is logged and
+ * skipped; a failed write is an error.
  */
 async function enableIpv6(net: PodNet, netns: string, ifName: string, log: LogSink | undefined): Promise<void> {
   for (const iface of ['lo', ifName]) {
     const path = `net/ipv6/conf/${iface}/disable_ipv6`;
+    let value: string;
+    try {
+      value = (await net.readSysctl(netns, path)).trim();
+    } catch (err) {
+      log?.info(`ipam_linux: failed to read sysctl "${path}": ${(err as Error).message}`);
+      continue;
+    }
+    if (value === '0') continue;
     try {
       await net.writeSysctl(netns, path, '0');
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-        log?.info(`ipam_linux: failed to read sysctl "${path}": ${(err as Error).message}`);
-        continue;
-      }
       throw new ConfigureInterfaceError(
-        `failed to enable IPv6 for interface "${iface}" (${path}): ${(err as Error).message}`,
+        `failed to enable IPv6 for interface "${iface}" (${path}=${value}): ${(err as Error).message}`,
         { cause: err },
       );
     }

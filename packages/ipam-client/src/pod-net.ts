@@ -39,6 +39,8 @@ export interface PodNet {
   listIpv6Addresses(netns: string, ifindex: number): Promise<PodAddress[]>;
   /** Adds a route in append mode (NLM_F_CREATE|NLM_F_APPEND): an equal destination becomes ECMP / a second path. */
   appendRoute(netns: string, route: PodRoute): Promise<void>;
+  /** Reads /proc/sys/<path> inside the netns, without the trailing newline. Errors carry `code` (ENOENT, …). */
+  readSysctl(netns: string, path: string): Promise<string>;
   /** Writes /proc/sys/<path> (path like `net/ipv6/conf/lo/disable_ipv6`) inside the netns. Errors carry `code`. */
   writeSysctl(netns: string, path: string, value: string): Promise<void>;
   /** Sends one complete Ethernet frame on the link (AF_PACKET). */
@@ -107,6 +109,10 @@ function netlinkOpsPodNet(): PodNet {
         },
         { netns, append: true },
       );
+    },
+    async readSysctl(netns, path) {
+      const nl = await loadNetlinkOps();
+      return nl.readSysctl(`/proc/sys/${path}`, { netns });
     },
     async writeSysctl(netns, path, value) {
       const nl = await loadNetlinkOps();

@@ -343,6 +343,60 @@ static napi_value write_file_in_netns(napi_env env, napi_callback_info info) {
   return make_undefined(env);
 }
 
+// readFileInNetns(netnsPath: string | null, path: string, maxBytes: number): Buffer. Opened and read while switched,
+// for the same reason as writeFileInNetns; at most maxBytes are returned (sysctls are short, so one bounded read
+// loop until EOF or the limit is enough).
+static napi_value read_file_in_netns(napi_env env, napi_callback_info info) {
+  ARGS(3);
+  char ns[MAX_PATH_ARG], path[MAX_PATH_ARG];
+  int has_ns = 0;
+  int32_t max_bytes;
+  if (argc < 3 || !arg_path(env, argv[0], ns, sizeof ns, &has_ns) || !arg_path(env, argv[1], path, sizeof path, NULL) ||
+      !path[0] || !arg_int(env, argv[2], &max_bytes) || max_bytes < 1 || max_bytes > 65536)
+    return throw_type(env, "readFileInNetns(netnsPath|null, path, maxBytes in 1..65536)");
+  char *data = malloc((size_t)max_bytes);
+  if (!data) return throw_errno(env, "malloc", ENOMEM);
+  int saved = -1;
+  const char *failed = NULL;
+  if (has_ns) {
+    int err = netns_enter(ns, &saved, &failed);
+    if (err) {
+      free(data);
+      return throw_errno(env, failed, err);
+    }
+  }
+  int err = 0;
+  size_t done = 0;
+  int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0) {
+    err = errno;
+    failed = "open";
+  } else {
+    while (done < (size_t)max_bytes) {
+      ssize_t n = read(fd, data + done, (size_t)max_bytes - done);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        err = errno;
+        failed = "read";
+        break;
+      }
+      if (n == 0) break;
+      done += (size_t)n;
+    }
+    close(fd);
+  }
+  netns_restore(saved);
+  if (err) {
+    free(data);
+    return throw_errno(env, failed, err);
+  }
+  napi_value buffer;
+  napi_status status = napi_create_buffer_copy(env, done, data, NULL, &buffer);
+  free(data);
+  if (status != napi_ok) return NULL;
+  return buffer;
+}
+
 // sendPacket(netnsPath: string | null, ifindex: number, frame: Buffer): void. One Ethernet frame (destination MAC and
 // EtherType taken from the frame itself) over an AF_PACKET socket created in the netns.
 static napi_value send_packet(napi_env env, napi_callback_info info) {
@@ -671,6 +725,7 @@ NAPI_MODULE_INIT() {
       {"close", NULL, close_fd, NULL, NULL, NULL, napi_enumerable, NULL},
       {"portId", NULL, port_id, NULL, NULL, NULL, napi_enumerable, NULL},
       {"writeFileInNetns", NULL, write_file_in_netns, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"readFileInNetns", NULL, read_file_in_netns, NULL, NULL, NULL, napi_enumerable, NULL},
       {"sendPacket", NULL, send_packet, NULL, NULL, NULL, napi_enumerable, NULL},
       {"openPacket", NULL, open_packet, NULL, NULL, NULL, napi_enumerable, NULL},
       {"createNetns", NULL, create_netns, NULL, NULL, NULL, napi_enumerable, NULL},

@@ -33,7 +33,7 @@ export { createNetlinkOps, defaultOps, NetlinkOps, type NetlinkOpsOptions } from
 export { type MoveRdmaDeviceOptions, RDMA_NLDEV_TYPE, type RdmaDevice, type RdmaNetnsMode } from './rdma.js';
 export type { AddRouteOptions, ListRoutesOptions, RouteInfo, RouteSpec, RouteType } from './route.js';
 export { type SyscallLayer, setNativeAddonPath } from './syscalls.js';
-export { writeSysctl } from './sysctl.js';
+export { readSysctl, writeSysctl } from './sysctl.js';
 export {
   type ChannelWatch,
   createRecordingTransport,

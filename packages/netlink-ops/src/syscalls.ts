@@ -28,6 +28,8 @@ export interface SyscallLayer {
   portId(fd: number): number;
   /** open(O_WRONLY|O_NOFOLLOW) + write + close with the thread inside netnsPath (for /proc/sys/net). */
   writeFileInNetns(netnsPath: string | null, path: string, data: Uint8Array): void;
+  /** open(O_RDONLY|O_NOFOLLOW) + read up to maxBytes (1..65536) + close with the thread inside netnsPath. */
+  readFileInNetns(netnsPath: string | null, path: string, maxBytes: number): Buffer;
   /** Sends one Ethernet frame on ifindex over an AF_PACKET socket created inside netnsPath. */
   sendPacket(netnsPath: string | null, ifindex: number, frame: Uint8Array): void;
   /** A receiving AF_PACKET socket bound to ifindex (0 = any) and ethertype (3 = ETH_P_ALL); read with recv(). */
@@ -94,6 +96,7 @@ function addonPath(): string {
 const pathArgument: Partial<Record<keyof SyscallLayer, number>> = {
   openNetlink: 2,
   writeFileInNetns: 1,
+  readFileInNetns: 1,
   sendPacket: 0,
   openPacket: 0,
   createNetns: 1,

@@ -2,7 +2,16 @@ import { execFileSync } from 'node:child_process';
 import { executable, isRoot, missingPrerequisites } from '@sriov-ts/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Sandbox, uniquePrefix } from '../test/helpers.js';
-import { createVeth, getLink, InvalidArgumentError, sendFrame, setLinkUp, writeSysctl } from './index.js';
+import {
+  createVeth,
+  getLink,
+  InvalidArgumentError,
+  readSysctl,
+  SyscallError,
+  sendFrame,
+  setLinkUp,
+  writeSysctl,
+} from './index.js';
 import { syscalls } from './syscalls.js';
 
 const reason = missingPrerequisites('netlink-ops sysctl and frames', [isRoot(), executable('ip')]);
@@ -40,6 +49,52 @@ describe.skipIf(reason !== null)('sysctls and raw frames inside a netns', () => 
     expect(() => writeSysctl('/proc/sys/net/../kernel/hostname', 'x')).toThrow(InvalidArgumentError);
     expect(() => writeSysctl('/proc/sys/net/ipv4//ip_forward', '1')).toThrow(InvalidArgumentError);
     expect(() => writeSysctl('/etc/passwd', 'x')).toThrow(InvalidArgumentError);
+  });
+
+  it('reads a per-netns sysctl back, independent of the host value', () => {
+    // net.ipv4.ip_forward is per netns: a new netns starts at 0 whatever the host has.
+    const path = '/proc/sys/net/ipv4/ip_forward';
+    const host = readSysctl(path);
+    expect(host).toBe(execFileSync('cat', [path], { encoding: 'utf8' }).trim());
+    const other = host === '1' ? '0' : '1';
+    writeSysctl(path, other, { netns: ns.path });
+    try {
+      expect(readSysctl(path, { netns: ns.path })).toBe(other);
+      expect(readInside(path)).toBe(other);
+      // the host's value is untouched and reads differently
+      expect(readSysctl(path)).toBe(host);
+    } finally {
+      writeSysctl(path, '0', { netns: ns.path });
+    }
+    const v6 = `/proc/sys/net/ipv6/conf/${a}/disable_ipv6`;
+    writeSysctl(v6, 1, { netns: ns.path });
+    expect(readSysctl(v6, { netns: ns.path })).toBe('1');
+    writeSysctl(v6, 0, { netns: ns.path });
+    expect(readSysctl(v6, { netns: ns.path })).toBe('0');
+  });
+
+  it('reads only /proc/sys/net paths', () => {
+    expect(() => readSysctl('/proc/sys/kernel/hostname', { netns: ns.path })).toThrow(InvalidArgumentError);
+    expect(() => readSysctl('/proc/sys/net/../kernel/hostname')).toThrow(InvalidArgumentError);
+    expect(() => readSysctl('/proc/sys/net/ipv4//ip_forward')).toThrow(InvalidArgumentError);
+    expect(() => readSysctl('/etc/shadow')).toThrow(InvalidArgumentError);
+    expect(() => readSysctl('/proc/sys/net/ipv4/ip_forward', { netns: 'relative/ns' })).toThrow(InvalidArgumentError);
+  });
+
+  it('reports a missing sysctl file as a SyscallError with ENOENT', () => {
+    // the device exists only inside the netns, so the host has no such file
+    const path = `/proc/sys/net/ipv6/conf/${a}/disable_ipv6`;
+    let caught: unknown;
+    try {
+      readSysctl(path);
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(SyscallError);
+    expect(caught).toMatchObject({ code: 'ENOENT', syscall: 'open', path });
+    expect(() => readSysctl('/proc/sys/net/ipv4/conf/nope0/forwarding', { netns: ns.path })).toThrow(
+      expect.objectContaining({ code: 'ENOENT' }),
+    );
   });
 
   function capture(link: string, ethertype: number, frame: Buffer, send: () => void): Buffer | undefined {
