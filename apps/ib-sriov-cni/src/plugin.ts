@@ -4,7 +4,7 @@
 // it is already gone, so a retried DEL converges.
 
 import type { Result } from '@sriov-ts/cni';
-import { attachmentFileName, CniError, goQuote, releaseToHost, UndoStack } from '@sriov-ts/cni';
+import { attachmentFileName, CniError, goQuote, missingAddresses, releaseToHost, UndoStack } from '@sriov-ts/cni';
 import { assertIpamTypeSupported } from '@sriov-ts/ipam-client';
 import { checkIbKubernetesGuid, type IbSriovNetConf } from '@sriov-ts/netconf-schema';
 import type { IbCache } from './cache.js';
@@ -299,14 +299,8 @@ export async function cmdCheck(inv: Invocation, prev: Result | null, ops: IbOps)
   if (c.ipamType) await ops.ipamCheck(c.ipamType);
   if (!ops.getLink(inv.netns, inv.ifName))
     throw fail(`interface ${inv.ifName} not found in ${inv.netns}`, CHECK_CODES.noInterface);
-  const have = ops.podAddresses(inv.netns, inv.ifName);
-  // Only the addresses of this interface: the prevResult is the whole chain's result.
-  const index = prev.interfaces.findIndex((i) => i.name === inv.ifName && (i.sandbox ?? inv.netns) === inv.netns);
-  for (const ip of prev.ips) {
-    if (ip.interface !== undefined && ip.interface !== index) continue;
-    if (!have.includes(ip.address))
-      throw fail(`Failed to match addr ${ip.address} on interface ${inv.ifName}`, CHECK_CODES.missingAddress);
-  }
+  const [missing] = missingAddresses(prev, inv.netns, inv.ifName, ops.podAddresses(inv.netns, inv.ifName));
+  if (missing) throw fail(`Failed to match addr ${missing} on interface ${inv.ifName}`, CHECK_CODES.missingAddress);
 }
 
 // ----------------------------------------------------------------------------------------------------------- GC

@@ -8,6 +8,7 @@ import {
   loadArgs,
   type PluginHandlers,
   parsePrevResult,
+  podAddressing,
   type Result,
   versionAtLeast,
 } from '@sriov-ts/cni';
@@ -69,16 +70,8 @@ export function sriovHandlers(options: HandlerOptions = {}): PluginHandlers {
     async check(a) {
       const ops = opsFor(a, ipamTypeOf(a));
       const prev = parsePrevResult(a.netConf);
-      await run(() =>
-        cmdCheck(inv(a), prev ?? undefined, ops, (netns, ifName) => ({
-          addresses: listAddresses({ netns, link: ifName }).map((x) => x.cidr),
-          routes: listRoutes({ netns, link: ifName }).map((r) => ({
-            // netlink-ops says 'default'; a CNI result says 0.0.0.0/0 or ::/0
-            dst: r.dst === 'default' ? (r.family === 6 ? '::/0' : '0.0.0.0/0') : r.dst,
-            gw: r.gateway,
-          })),
-        })),
-      );
+      const nl = { listAddresses, listRoutes };
+      await run(() => cmdCheck(inv(a), prev ?? undefined, ops, (netns, ifName) => podAddressing(nl, netns, ifName)));
     },
 
     async gc(a: GcArgs) {

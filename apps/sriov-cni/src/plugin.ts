@@ -1,7 +1,18 @@
 // The sriov plugin's verbs, top to bottom. Every ADD step that changes the node registers its undo right after
 // it succeeds; any failure unwinds them newest first, so a failed ADD leaves the VF as it found it.
 
-import { enablePodNotify, type PodSide, releaseToHost, sameMac, setMacVerified, UndoStack } from '@sriov-ts/cni';
+import {
+  enablePodNotify,
+  missingAddresses,
+  missingRoutes,
+  type PodAddressing,
+  type PodSide,
+  type PrevResultView,
+  releaseToHost,
+  sameMac,
+  setMacVerified,
+  UndoStack,
+} from '@sriov-ts/cni';
 import { USERSPACE_DRIVERS } from '@sriov-ts/sysfs-pci';
 import { type AttachmentCache, fromGoJson, type OrigVfState } from './cache.js';
 import type { SriovConf } from './conf.js';
@@ -405,22 +416,11 @@ export const CHECK_CODES = {
   missingRoute: 104,
 } as const;
 
-export interface PrevResult {
-  interfaces?: { name: string; mac?: string; sandbox?: string }[];
-  ips?: { address: string; interface?: number }[];
-  routes?: { dst: string; gw?: string }[];
-}
-
-export interface LinkAddresses {
-  addresses: string[];
-  routes: { dst: string; gw?: string | undefined }[];
-}
-
 export async function cmdCheck(
   inv: Invocation,
-  prev: PrevResult | undefined,
+  prev: PrevResultView | undefined,
   ops: Ops,
-  readAddresses: (netns: string, ifName: string) => LinkAddresses,
+  readAddresses: (netns: string, ifName: string) => PodAddressing,
 ): Promise<void> {
   if (!prev) throw new PluginError('Required prevResult missing'); // 999, as host-device and macvlan
   const cached = ops.readCache(cacheKey(inv));
@@ -434,26 +434,13 @@ export async function cmdCheck(
   if (want && !sameMac(link.mac, want)) {
     throw new PluginError(`interface ${inv.ifName} has MAC ${link.mac}, expected ${want}`, CHECK_CODES.wrongMac);
   }
-  const ifIndex = (prev.interfaces ?? []).findIndex(
-    (i) => i.name === inv.ifName && (i.sandbox ?? inv.netns) === inv.netns,
-  );
   const have = readAddresses(inv.netns, inv.ifName);
-  for (const ip of prev.ips ?? []) {
-    if (ip.interface !== undefined && ip.interface !== ifIndex) continue;
-    if (!have.addresses.includes(ip.address)) {
-      throw new PluginError(
-        `Failed to match addr ${ip.address} on interface ${inv.ifName}`,
-        CHECK_CODES.missingAddress,
-      );
-    }
-  }
-  for (const r of prev.routes ?? []) {
-    if (!have.routes.some((h) => h.dst === r.dst && (!r.gw || h.gw === r.gw))) {
-      throw new PluginError(
-        `Failed to match route ${r.dst}${r.gw ? ` via ${r.gw}` : ''} on interface ${inv.ifName}`,
-        CHECK_CODES.missingRoute,
-      );
-    }
+  const [ip] = missingAddresses(prev, inv.netns, inv.ifName, have.addresses);
+  if (ip) throw new PluginError(`Failed to match addr ${ip} on interface ${inv.ifName}`, CHECK_CODES.missingAddress);
+  const [r] = missingRoutes(prev, have.routes);
+  if (r) {
+    const route = `${r.dst}${r.gw ? ` via ${r.gw}` : ''}`;
+    throw new PluginError(`Failed to match route ${route} on interface ${inv.ifName}`, CHECK_CODES.missingRoute);
   }
 }
 

@@ -1,6 +1,7 @@
 // @sriov-ts/cni: CNI plugin plumbing shared by the sriov and ib-sriov plugins and the ipam-client.
 // Every module is side-effect free; nothing runs at import time.
 
+export { missingAddresses, missingRoutes, type PodAddressing, type PrevResultView, podAddressing } from './check.js';
 export { type LoadedArgs, loadArgs, parseCniArgsLenient } from './cni-args.js';
 export {
   CniError,
