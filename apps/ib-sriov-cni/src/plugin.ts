@@ -4,7 +4,15 @@
 // it is already gone, so a retried DEL converges.
 
 import type { Result } from '@sriov-ts/cni';
-import { attachmentFileName, CniError, goQuote, missingAddresses, releaseToHost, UndoStack } from '@sriov-ts/cni';
+import {
+  attachmentFileName,
+  CniError,
+  goQuote,
+  missingAddresses,
+  releaseEach,
+  releaseToHost,
+  UndoStack,
+} from '@sriov-ts/cni';
 import { assertIpamTypeSupported } from '@sriov-ts/ipam-client';
 import { checkIbKubernetesGuid, type IbSriovNetConf } from '@sriov-ts/netconf-schema';
 import type { IbCache } from './cache.js';
@@ -175,10 +183,8 @@ async function addVf(conf: IbSriovNetConf, inv: Invocation, record: IbCache, ops
     ops.log('info', `attached VF ${pci} (PF ${record.master} vf ${record.vfId}) as ${inv.ifName}`);
     return ipam;
   } catch (e) {
-    const failures = await undo.unwind();
-    if (failures.length === 0) throw e;
-    const notes = failures.map((f) => `${f.step}: ${msg(f.error)}`).join('; ');
-    throw fail(`${msg(e)}; rollback failed: ${notes}`, e instanceof CniError ? e.code : 999);
+    const code = e instanceof CniError ? e.code : 999;
+    return undo.unwindAfter(e, (notes) => fail(`${msg(e)}; rollback failed: ${notes}`, code), msg);
   }
 }
 
@@ -245,11 +251,11 @@ export async function cmdDel(inv: Invocation, ops: IbOps): Promise<void> {
     assertIpamTypeSupported(cached.ipamType);
     await ops.ipamDel(cached.ipamType); // first, with the current stdin; an error keeps the cache for a retry
   }
-  await release(cached, entry, inv.netns, inv.ifName, ops);
+  await releaseAttachment(cached, entry, inv.netns, inv.ifName, ops);
 }
 
 /** Everything of DEL after IPAM: netns gone / VF gone / PF → just the cache; else release, RDMA back, reset. */
-async function release(c: IbCache, entry: string, netns: string, ifName: string, ops: IbOps): Promise<void> {
+async function releaseAttachment(c: IbCache, entry: string, netns: string, ifName: string, ops: IbOps): Promise<void> {
   const state = netns === '' ? 'missing' : ops.netnsState(netns);
   if (state !== 'ok') {
     // The kernel returned the netdev and the RDMA device to the host when the netns died (Go: NSPathNotExist).
@@ -310,16 +316,11 @@ export async function cmdCheck(inv: Invocation, prev: Result | null, ops: IbOps)
  * would (IPAM GC is forwarded by the caller). Keeps going past failures and reports them all.
  */
 export async function cmdGc(network: string, stale: readonly string[], ops: IbOps): Promise<void> {
-  const errors: string[] = [];
-  for (const entry of stale) {
-    try {
-      const c = ops.readCache(entry);
-      if (!c || c.name !== network) continue;
-      // A Go-written cache has no netns: without it the VF cannot be found in a pod, so only the file goes.
-      await release(c, entry, c.netns ?? '', c.contIfName, ops);
-    } catch (e) {
-      errors.push(`${entry}: ${msg(e)}`);
-    }
-  }
-  if (errors.length > 0) throw fail(`GC failed for ${errors.length} attachment(s): ${errors.join('; ')}`);
+  const release = async (entry: string) => {
+    const c = ops.readCache(entry);
+    if (!c || c.name !== network) return;
+    // A Go-written cache has no netns: without it the VF cannot be found in a pod, so only the file goes.
+    await releaseAttachment(c, entry, c.netns ?? '', c.contIfName, ops);
+  };
+  await releaseEach(stale, release, { describe: msg });
 }

@@ -18,7 +18,7 @@ import { listAddresses, listRoutes } from '@sriov-ts/netlink-ops';
 import { toSriovConf } from './conf.js';
 import { type NodeOpsOptions, nodeOps } from './node-ops.js';
 import type { Ops } from './ops.js';
-import { cmdAdd, cmdCheck, cmdDel, cmdGc, PluginError } from './plugin.js';
+import { cmdAdd, cmdCheck, cmdDel, cmdGc } from './plugin.js';
 
 export type OpsFactory = (options: NodeOpsOptions) => Ops;
 
@@ -51,7 +51,7 @@ export function sriovHandlers(options: HandlerOptions = {}): PluginHandlers {
       if (!parsed.ok) throw new CniError(parsed.error.code, parsed.error.message);
       for (const w of parsed.warnings) a.log.warning(w);
       const conf = toSriovConf(parsed.config);
-      const out = await run(() => cmdAdd(conf, inv(a), opsFor(a, conf.ipamType)));
+      const out = await cmdAdd(conf, inv(a), opsFor(a, conf.ipamType));
       const ipam = out.ipam;
       // pciID is a CNI 1.1 field; the Go plugin reports mtu whatever the version (its 1.x types are shared).
       const { pciID, ...iface } = out.iface;
@@ -64,21 +64,21 @@ export function sriovHandlers(options: HandlerOptions = {}): PluginHandlers {
     },
 
     async del(a) {
-      await run(() => cmdDel(inv(a), opsFor(a, ipamTypeOf(a))));
+      await cmdDel(inv(a), opsFor(a, ipamTypeOf(a)));
     },
 
     async check(a) {
       const ops = opsFor(a, ipamTypeOf(a));
       const prev = parsePrevResult(a.netConf);
       const nl = { listAddresses, listRoutes };
-      await run(() => cmdCheck(inv(a), prev ?? undefined, ops, (netns, ifName) => podAddressing(nl, netns, ifName)));
+      await cmdCheck(inv(a), prev ?? undefined, ops, (netns, ifName) => podAddressing(nl, netns, ifName));
     },
 
     async gc(a: GcArgs) {
       const type = ipamTypeOf(a);
       const ops = opsFor(a, type);
       const failures: string[] = [];
-      await run(() => cmdGc(a.netConf.name, a.validAttachments, ops)).catch((e) => failures.push((e as Error).message));
+      await cmdGc(a.netConf.name, a.validAttachments, ops).catch((e) => failures.push((e as Error).message));
       // GC must be forwarded to the delegated IPAM plugin (spec 1.1).
       if (type) {
         await ipamGc({ ...ipamDelegationFromStdin(a.stdinData), type }, { env: a.env, logger: a.log }).catch((e) =>
@@ -98,15 +98,4 @@ export function sriovHandlers(options: HandlerOptions = {}): PluginHandlers {
 function ipamTypeOf(a: CmdArgs): string {
   const t = a.netConf.ipam?.type;
   return typeof t === 'string' ? t : '';
-}
-
-/** PluginError → CniError with its code; anything else is the Go plugin's ErrInternal (999). */
-async function run<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (e) {
-    if (e instanceof CniError) throw e;
-    if (e instanceof PluginError) throw new CniError(e.code, e.message);
-    throw new CniError(999, e instanceof Error ? e.message : String(e));
-  }
 }

@@ -6,4 +6,4 @@ export { type SriovConf, toSriovConf } from './conf.js';
 export { type HandlerOptions, sriovHandlers } from './handlers.js';
 export * from './knobs.js';
 export type { Ops } from './ops.js';
-export { cmdAdd, cmdCheck, cmdDel, cmdGc, PluginError } from './plugin.js';
+export { cmdAdd, cmdCheck, cmdDel, cmdGc } from './plugin.js';

@@ -2,17 +2,23 @@
 // it succeeds; any failure unwinds them newest first, so a failed ADD leaves the VF as it found it.
 
 import {
+  CniError,
   enablePodNotify,
+  messageOf,
   missingAddresses,
   missingRoutes,
   type PodAddressing,
   type PodSide,
   type PrevResultView,
+  releaseEach,
   releaseToHost,
   sameMac,
   setMacVerified,
   UndoStack,
 } from '@sriov-ts/cni';
+
+const msg = messageOf;
+
 import { USERSPACE_DRIVERS } from '@sriov-ts/sysfs-pci';
 import { type AttachmentCache, fromGoJson, type OrigVfState } from './cache.js';
 import type { SriovConf } from './conf.js';
@@ -30,16 +36,8 @@ export interface AddOutcome {
   ipam: IpamResult | undefined;
 }
 
-/** A plugin error carrying the CNI error code (999 = the Go plugin's ErrInternal for its own errors). */
-export class PluginError extends Error {
-  constructor(
-    message: string,
-    readonly code = 999,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
-}
+/** A plugin failure with the Go plugin's code (999 = its ErrInternal, for its own errors) and message. */
+const fail = (message: string, code = 999, cause?: unknown) => new CniError(code, message, '', { cause });
 
 export const cacheKey = (inv: Pick<Invocation, 'containerId' | 'ifName'>) => `${inv.containerId}-${inv.ifName}`;
 
@@ -64,14 +62,11 @@ export async function cmdAdd(conf: SriovConf, inv: Invocation, ops: Ops): Promis
 async function addLegacy(conf: SriovConf, inv: Invocation, ops: Ops): Promise<AddOutcome> {
   const pf = ops.pfByName(conf.master);
   if (!pf)
-    throw new PluginError(
-      `SRIOV-CNI failed to load netconf: LoadConf(): master ${conf.master} is not a PCI network device`,
-    );
+    throw fail(`SRIOV-CNI failed to load netconf: LoadConf(): master ${conf.master} is not a PCI network device`);
   const unlockPf = await ops.lockPf(pf.pciAddress);
   try {
     if (conf.pfOnly) {
-      if (planAdd(conf.knobs).length > 0)
-        throw new PluginError('pfOnly: PF-side VF settings do not apply to the PF itself');
+      if (planAdd(conf.knobs).length > 0) throw fail('pfOnly: PF-side VF settings do not apply to the PF itself');
       const location = {
         pciAddress: pf.pciAddress,
         pf: conf.master,
@@ -82,7 +77,7 @@ async function addLegacy(conf: SriovConf, inv: Invocation, ops: Ops): Promise<Ad
       return await addLocked(conf, location, inv, ops);
     }
     const candidates = conf.vf === undefined ? pf.vfs : pf.vfs.filter((v) => v.index === conf.vf);
-    if (candidates.length === 0) throw new PluginError(`VF ${conf.vf} not found on PF ${conf.master}`);
+    if (candidates.length === 0) throw fail(`VF ${conf.vf} not found on PF ${conf.master}`);
     for (const candidate of candidates) {
       const vf = ops.locateVf(candidate.address);
       const owner = ops.readAllocation(vf.pciAddress);
@@ -96,7 +91,7 @@ async function addLegacy(conf: SriovConf, inv: Invocation, ops: Ops): Promise<Ad
         unlock();
       }
     }
-    throw new PluginError(`no free VF on PF ${conf.master}`);
+    throw fail(`no free VF on PF ${conf.master}`);
   } finally {
     unlockPf();
   }
@@ -105,14 +100,14 @@ async function addLegacy(conf: SriovConf, inv: Invocation, ops: Ops): Promise<Ad
 async function addLocked(conf: SriovConf, vf: VfLocation, inv: Invocation, ops: Ops): Promise<AddOutcome> {
   claimAllocation(vf.pciAddress, ops);
   const dpdkMode = detectDpdk(vf);
-  if (ops.netnsState(inv.netns) !== 'ok') throw new PluginError(`failed to open netns "${inv.netns}"`);
+  if (ops.netnsState(inv.netns) !== 'ok') throw fail(`failed to open netns "${inv.netns}"`);
 
   // Original state, read before the first change. The PF's VF list is read only when a knob needs it, so a
   // PF without one (the lab's veth) still attaches VFs when the config sets no PF-side knob.
   const plan = planAdd(conf.knobs);
   const host = vf.netdev === undefined ? undefined : ops.getLink(undefined, vf.netdev);
   if (vf.netdev !== undefined && host === undefined) {
-    throw new PluginError(
+    throw fail(
       `failed to set up pod interface "${inv.ifName}" from the device "${vf.pf}": link ${vf.netdev} not found`,
     );
   }
@@ -132,7 +127,7 @@ async function addLocked(conf: SriovConf, vf: VfLocation, inv: Invocation, ops: 
     for (const change of plan) {
       await applyKnob(vf, change, ops);
       if (!origKnobs) {
-        throw new PluginError(`failed to get original vf information: failed to find vf ${vf.vfIndex} on PF ${vf.pf}`);
+        throw fail(`failed to get original vf information: failed to find vf ${vf.vfIndex} on PF ${vf.pf}`);
       }
       undo.push(`restore ${change.kind}`, () => applyKnob(vf, restoreOf(change, origKnobs), ops));
     }
@@ -159,14 +154,14 @@ async function addLocked(conf: SriovConf, vf: VfLocation, inv: Invocation, ops: 
       try {
         ipam = await ops.ipamAdd();
       } catch (e) {
-        throw new PluginError(
+        throw fail(
           `failed to set up IPAM plugin type "${conf.ipamType}" from the device "${vf.pf}": ${msg(e)}`,
           codeOf(e),
-          { cause: e },
+          e,
         );
       }
       undo.push('ipam', () => ops.ipamDel());
-      if (ipam.ips.length === 0) throw new PluginError('IPAM plugin returned missing IP config');
+      if (ipam.ips.length === 0) throw fail('IPAM plugin returned missing IP config');
       if (!dpdkMode) await ops.configureIp(inv.netns, inv.ifName, ipam);
     }
 
@@ -185,10 +180,7 @@ async function addLocked(conf: SriovConf, vf: VfLocation, inv: Invocation, ops: 
     ops.log('info', `attached VF ${vf.pciAddress} (PF ${vf.pf} vf ${vf.vfIndex}) as ${inv.ifName}`, { dpdkMode });
     return { iface: { name: inv.ifName, mac, mtu: record.mtu, sandbox: inv.netns, pciID: vf.pciAddress }, ipam };
   } catch (e) {
-    const failures = await undo.unwind();
-    if (failures.length === 0) throw e;
-    const notes = failures.map((f) => `${f.step}: ${msg(f.error)}`).join('; ');
-    throw new PluginError(`${msg(e)}; rollback failed: ${notes}`, codeOf(e), { cause: e });
+    return undo.unwindAfter(e, (notes) => fail(`${msg(e)}; rollback failed: ${notes}`, codeOf(e), e));
   }
 }
 
@@ -196,11 +188,7 @@ function locate(conf: SriovConf, ops: Ops): VfLocation {
   try {
     return ops.locateVf(conf.deviceID);
   } catch (e) {
-    throw new PluginError(
-      `SRIOV-CNI failed to load netconf: LoadConf(): failed to get VF information: "${msg(e)}"`,
-      999,
-      { cause: e },
-    );
+    throw fail(`SRIOV-CNI failed to load netconf: LoadConf(): failed to get VF information: "${msg(e)}"`, 999, e);
   }
 }
 
@@ -209,7 +197,7 @@ function claimAllocation(pciAddress: string, ops: Ops): void {
   const owner = ops.readAllocation(pciAddress);
   if (owner === undefined) return;
   if (owner !== '' && ops.netnsState(owner) === 'ok') {
-    throw new PluginError(`pci address ${pciAddress} is already allocated`);
+    throw fail(`pci address ${pciAddress} is already allocated`);
   }
   ops.deleteAllocation(pciAddress);
 }
@@ -217,7 +205,7 @@ function claimAllocation(pciAddress: string, ops: Ops): void {
 function detectDpdk(vf: VfLocation): boolean {
   if (vf.netdev !== undefined) return false;
   if (vf.driver !== undefined && USERSPACE_DRIVERS.includes(vf.driver)) return true;
-  throw new PluginError(
+  throw fail(
     `SRIOV-CNI failed to load netconf: LoadConf(): the VF ${vf.pciAddress} does not have a interface name or a dpdk driver`,
   );
 }
@@ -268,13 +256,7 @@ async function applyKnob(vf: Pick<VfLocation, 'pf' | 'vfIndex'>, change: KnobCha
     ops.setVfKnob(vf.pf, vf.vfIndex, change);
     if (change.kind === 'mac') await verifyAdminMac(vf, change.mac, ops);
   } catch (e) {
-    throw new PluginError(
-      `SRIOV-CNI failed to configure VF "${describeKnob(vf.vfIndex, change)}: ${kernelText(e)}"`,
-      999,
-      {
-        cause: e,
-      },
-    );
+    throw fail(`SRIOV-CNI failed to configure VF "${describeKnob(vf.vfIndex, change)}: ${kernelText(e)}"`, 999, e);
   }
 }
 
@@ -343,7 +325,7 @@ async function delLocked(cached: AttachmentCache, key: string, inv: Invocation, 
   const vf = { pf: cached.master, vfIndex: cached.vfId };
   const set = knobsOf(cached);
   const needsRead = !cached.pfOnly && (planAdd(set).length > 0 || cached.orig.adminMac !== '');
-  let resetError: PluginError | undefined;
+  let resetError: CniError | undefined;
   try {
     const current = needsRead ? ops.readVf(vf.pf, vf.vfIndex) : undefined;
     for (const change of planRestore(set, cached.orig, current)) {
@@ -351,11 +333,11 @@ async function delLocked(cached: AttachmentCache, key: string, inv: Invocation, 
         ops.setVfKnob(vf.pf, vf.vfIndex, change);
       } catch (e) {
         const text = `${describeKnob(vf.vfIndex, change)}: ${kernelText(e)}`;
-        resetError ??= new PluginError(`cmdDel() error reseting VF: "${text}"`, 999, { cause: e });
+        resetError ??= fail(`cmdDel() error reseting VF: "${text}"`, 999, e);
       }
     }
   } catch (e) {
-    resetError = new PluginError(`cmdDel() error reseting VF: "${msg(e)}"`, 999, { cause: e });
+    resetError = fail(`cmdDel() error reseting VF: "${msg(e)}"`, 999, e);
   }
 
   // 4. The netdev back to the host (netdev mode only; our cache says which, a Go cache is re-detected).
@@ -422,25 +404,24 @@ export async function cmdCheck(
   ops: Ops,
   readAddresses: (netns: string, ifName: string) => PodAddressing,
 ): Promise<void> {
-  if (!prev) throw new PluginError('Required prevResult missing'); // 999, as host-device and macvlan
+  if (!prev) throw fail('Required prevResult missing'); // 999, as host-device and macvlan
   const cached = ops.readCache(cacheKey(inv));
-  if (!cached)
-    throw new PluginError(`no cached state for ${cacheKey(inv)}: the attachment does not exist`, CHECK_CODES.noCache);
+  if (!cached) throw fail(`no cached state for ${cacheKey(inv)}: the attachment does not exist`, CHECK_CODES.noCache);
   if (cached.ipamType) await ops.ipamCheck();
   if (cached.dpdkMode) return;
   const link = ops.getLink(inv.netns, inv.ifName);
-  if (!link) throw new PluginError(`interface ${inv.ifName} not found in ${inv.netns}`, CHECK_CODES.noInterface);
+  if (!link) throw fail(`interface ${inv.ifName} not found in ${inv.netns}`, CHECK_CODES.noInterface);
   const want = cached.mac || cached.orig.effectiveMac;
   if (want && !sameMac(link.mac, want)) {
-    throw new PluginError(`interface ${inv.ifName} has MAC ${link.mac}, expected ${want}`, CHECK_CODES.wrongMac);
+    throw fail(`interface ${inv.ifName} has MAC ${link.mac}, expected ${want}`, CHECK_CODES.wrongMac);
   }
   const have = readAddresses(inv.netns, inv.ifName);
   const [ip] = missingAddresses(prev, inv.netns, inv.ifName, have.addresses);
-  if (ip) throw new PluginError(`Failed to match addr ${ip} on interface ${inv.ifName}`, CHECK_CODES.missingAddress);
+  if (ip) throw fail(`Failed to match addr ${ip} on interface ${inv.ifName}`, CHECK_CODES.missingAddress);
   const [r] = missingRoutes(prev, have.routes);
   if (r) {
     const route = `${r.dst}${r.gw ? ` via ${r.gw}` : ''}`;
-    throw new PluginError(`Failed to match route ${route} on interface ${inv.ifName}`, CHECK_CODES.missingRoute);
+    throw fail(`Failed to match route ${route} on interface ${inv.ifName}`, CHECK_CODES.missingRoute);
   }
 }
 
@@ -456,41 +437,31 @@ export async function cmdGc(
   ops: Ops,
 ): Promise<void> {
   const keep = new Set(valid.map((a) => cacheKey({ containerId: a.containerID, ifName: a.ifname })));
-  const errors: string[] = [];
   // Caches of finished ADDs, and crash journals of ADDs whose process died (never DELed).
   const entries = [
     ...ops.listCacheKeys().map((key) => ({ key, read: () => ops.readCache(key) })),
     ...ops.listPendingKeys().map((key) => ({ key, read: () => ops.readPending(key) })),
-  ];
-  for (const { key, read } of entries) {
-    if (keep.has(key)) continue;
+  ].filter((e) => !keep.has(e.key));
+  const release = async ({ key, read }: (typeof entries)[number]) => {
+    const first = read();
+    if (!first || first.name !== network) return;
+    const unlock = await ops.lockVf(first.deviceID);
     try {
-      const first = read();
-      if (!first || first.name !== network) continue;
-      const unlock = await ops.lockVf(first.deviceID);
-      try {
-        const c = read(); // again under the lock: a DEL may have finished in between
-        if (!c) continue;
-        // Ours record the pod-side name and netns; for a Go file the key is "<containerID>-<ifName>" (k8s IDs
-        // have no "-") and the allocation record names the netns.
-        const ifName = c.ifName ?? key.slice(key.indexOf('-') + 1);
-        const netns = ops.readAllocation(c.deviceID) ?? c.netns ?? '';
-        await delLocked({ ...c, ipamType: '' }, key, { containerId: '', ifName, netns }, ops); // IPAM: GC is forwarded
-      } finally {
-        unlock();
-      }
-    } catch (e) {
-      errors.push(`${key}: ${msg(e)}`);
+      const c = read(); // again under the lock: a DEL may have finished in between
+      if (!c) return;
+      // Ours record the pod-side name and netns; for a Go file the key is "<containerID>-<ifName>" (k8s IDs
+      // have no "-") and the allocation record names the netns.
+      const ifName = c.ifName ?? key.slice(key.indexOf('-') + 1);
+      const netns = ops.readAllocation(c.deviceID) ?? c.netns ?? '';
+      await delLocked({ ...c, ipamType: '' }, key, { containerId: '', ifName, netns }, ops); // IPAM: GC is forwarded
+    } finally {
+      unlock();
     }
-  }
-  if (errors.length > 0) throw new PluginError(`GC failed for ${errors.length} attachment(s): ${errors.join('; ')}`);
+  };
+  await releaseEach(entries, release, { nameOf: (e) => e.key });
 }
 
 // ---------------------------------------------------------------------------------------------------- helpers
-
-export function msg(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
 
 /** A kernel refusal in the Go plugin's words ("operation not supported"), anything else as its message. */
 function kernelText(e: unknown): string {

@@ -97,7 +97,7 @@ export {
   staleEntries,
   writeFileAtomic,
 } from './state-store.js';
-export { type UndoFailure, UndoStack } from './undo.js';
+export { messageOf, releaseEach, type UndoFailure, UndoStack } from './undo.js';
 export {
   isValidContainerId,
   isValidInterfaceName,
