@@ -3,6 +3,18 @@
 // capitalised: OrigVfState, Master, MAC, MTU, VFID) and read them the way Go's encoding/json does
 // (case-insensitive key match, unknown keys ignored). Our extra keys (`dpdkMode`, `pfOnly`, `cniIfName`, `cniNetns`)
 // match no Go field (its DPDKMode is tagged `json:"-"`), so a Go reader ignores them.
+import {
+  fromGoFields,
+  type GoFieldTable,
+  GoJsonError,
+  goField,
+  goObject,
+  goSubObject,
+  toGoFields,
+} from '@sriov-ts/cni';
+
+/** A cache file neither implementation would have written. */
+export { GoJsonError as CacheFormatError };
 
 export interface OrigVfState {
   hostIfName: string;
@@ -58,9 +70,8 @@ export interface AttachmentCache {
   netns?: string | undefined;
 }
 
-type Kind = 'string' | 'number' | 'boolean';
 // [our field, Go key, JSON type]: the field tables both directions are built from.
-const ORIG: [keyof OrigVfState, string, Kind][] = [
+const ORIG: GoFieldTable<OrigVfState> = [
   ['hostIfName', 'HostIFName', 'string'],
   ['spoofchk', 'SpoofChk', 'boolean'],
   ['trust', 'Trust', 'boolean'],
@@ -85,7 +96,6 @@ const KNOBS: [keyof CachedKnobConf, string, 'number' | 'string', 'pointer' | 'pl
   ['trust', 'trust', 'string', 'plain'],
   ['linkState', 'link_state', 'string', 'plain'],
 ];
-const ZERO: Record<Kind, string | number | boolean> = { string: '', number: 0, boolean: false };
 
 export function toGoJson(c: AttachmentCache): Record<string, unknown> {
   const out: Record<string, unknown> = {
@@ -95,7 +105,7 @@ export function toGoJson(c: AttachmentCache): Record<string, unknown> {
     ipam: c.ipamType ? { type: c.ipamType } : {},
   };
   if (c.dns !== undefined && c.dns !== null && Object.keys(c.dns as object).length > 0) out.dns = c.dns;
-  out.OrigVfState = Object.fromEntries(ORIG.map(([ours, go]) => [go, c.orig[ours]]));
+  out.OrigVfState = toGoFields(c.orig, ORIG);
   Object.assign(out, { Master: c.master, MAC: c.mac, MTU: c.mtu, VFID: c.vfId, deviceID: c.deviceID });
   for (const [ours, go, , shape] of KNOBS) out[go] = c.knobs[ours] ?? (shape === 'pointer' ? null : '');
   Object.assign(out, {
@@ -110,57 +120,38 @@ export function toGoJson(c: AttachmentCache): Record<string, unknown> {
   return out;
 }
 
-export class CacheFormatError extends Error {}
-
 /** Parse a cache object written by either implementation (Go: case-insensitive keys). */
 export function fromGoJson(raw: unknown): AttachmentCache {
-  const top = lowerKeys(raw, 'cache');
-  const get = <T>(obj: Record<string, unknown>, key: string, kind: Kind, what = key): T | undefined => {
-    const v = obj[key.toLowerCase()];
-    if (v === undefined || v === null) return undefined;
-    const ok = kind === 'number' ? Number.isInteger(v) : typeof v === kind;
-    if (!ok) throw new CacheFormatError(`${what} is not ${kind === 'number' ? 'an integer' : `a ${kind}`}`);
-    return v as T;
-  };
-  const str = (key: string) => get<string>(top, key, 'string') ?? '';
-  const sub = (key: string) => (top[key.toLowerCase()] == null ? {} : lowerKeys(top[key.toLowerCase()], key));
+  const top = goObject(raw, 'cache');
+  const str = (key: string) => goField<string>(top, key, 'string') ?? '';
+  const sub = (key: string) => goSubObject(top, key);
   const orig = sub('OrigVfState');
   const deviceID = str('deviceID');
-  if (!deviceID) throw new CacheFormatError('cache has no deviceID');
+  if (!deviceID) throw new GoJsonError('cache has no deviceID');
   const knobs: CachedKnobConf = {};
   for (const [ours, go, kind] of KNOBS) {
-    const v = get<string | number>(top, go, kind);
+    const v = goField<string | number>(top, go, kind);
     if (v !== undefined && v !== '') (knobs as Record<string, unknown>)[ours] = v;
   }
   return {
     cniVersion: str('cniVersion'),
     name: str('name'),
     type: str('type'),
-    ipamType: get<string>(sub('ipam'), 'type', 'string', 'ipam.type') ?? '',
+    ipamType: goField<string>(sub('ipam'), 'type', 'string', 'ipam.type') ?? '',
     dns: top.dns ?? undefined,
     deviceID,
     master: str('Master'),
-    vfId: get<number>(top, 'VFID', 'number') ?? 0,
+    vfId: goField<number>(top, 'VFID', 'number') ?? 0,
     mac: str('MAC'),
-    mtu: get<number>(top, 'MTU', 'number') ?? 0,
+    mtu: goField<number>(top, 'MTU', 'number') ?? 0,
     knobs,
-    orig: Object.fromEntries(
-      ORIG.map(([ours, go, kind]) => [ours, get(orig, go, kind, `OrigVfState.${go}`) ?? ZERO[kind]]),
-    ) as unknown as OrigVfState,
-    runtimeMac: get<string>(sub('runtimeConfig'), 'mac', 'string', 'runtimeConfig.mac') ?? '',
+    orig: fromGoFields(orig, ORIG, 'OrigVfState.'),
+    runtimeMac: goField<string>(sub('runtimeConfig'), 'mac', 'string', 'runtimeConfig.mac') ?? '',
     logLevel: str('logLevel'),
     logFile: str('logFile'),
-    dpdkMode: get<boolean>(top, 'dpdkMode', 'boolean'),
+    dpdkMode: goField<boolean>(top, 'dpdkMode', 'boolean'),
     pfOnly: top.pfonly === true ? true : undefined,
-    ifName: get<string>(top, 'cniIfName', 'string'),
-    netns: get<string>(top, 'cniNetns', 'string'),
+    ifName: goField<string>(top, 'cniIfName', 'string'),
+    netns: goField<string>(top, 'cniNetns', 'string'),
   };
-}
-
-/** Go's decoder matches keys case-insensitively; the last duplicate wins, as in encoding/json. */
-function lowerKeys(v: unknown, what: string): Record<string, unknown> {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new CacheFormatError(`${what} is not an object`);
-  const out: Record<string, unknown> = {};
-  for (const [k, val] of Object.entries(v)) out[k.toLowerCase()] = val;
-  return out;
 }

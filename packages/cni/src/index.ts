@@ -24,6 +24,16 @@ export {
   toCniError,
 } from './errors.js';
 export { goQuote, goQuoteList } from './go-format.js';
+export {
+  fromGoFields,
+  type GoFieldTable,
+  GoJsonError,
+  type GoKind,
+  goField,
+  goObject,
+  goSubObject,
+  toGoFields,
+} from './go-json.js';
 export { cidrFamily, ipFamily } from './ip.js';
 export {
   acquireExclusiveLock,
