@@ -3,7 +3,7 @@
 // validation messages come from netconf-schema.
 import type { SriovNetConf } from '@sriov-ts/netconf-schema';
 import type { CachedKnobConf } from './cache.js';
-import { LINK_STATE, type RequestedKnobs } from './knobs.js';
+import { type RequestedKnobs, requestedKnobs } from './knobs.js';
 
 export interface SriovConf {
   cniVersion: string;
@@ -42,17 +42,6 @@ export function toSriovConf(n: SriovNetConf): SriovConf {
     trust: n.trust === undefined ? undefined : n.trust ? 'on' : 'off',
     linkState: n.linkState,
   };
-  const knobs: RequestedKnobs = {
-    vlan: n.vlan?.id,
-    vlanQoS: n.vlan?.qos,
-    vlanProto: n.vlan?.ethertype,
-    mac: mac || undefined,
-    minTxRate: n.txRate?.minMbps,
-    maxTxRate: n.txRate?.maxMbps,
-    spoofchk: n.spoofchk,
-    trust: n.trust,
-    linkState: n.linkState === undefined ? undefined : LINK_STATE[n.linkState],
-  };
   return {
     cniVersion: n.cniVersion,
     name: n.name,
@@ -63,7 +52,7 @@ export function toSriovConf(n: SriovNetConf): SriovConf {
     master: d.kind === 'pci' ? '' : d.master,
     vf: d.kind === 'legacy-vf' ? d.vfIndex : undefined,
     pfOnly: d.kind === 'legacy-pf',
-    knobs,
+    knobs: requestedKnobs(rawKnobs, mac),
     rawKnobs,
     mac,
     runtimeMac: n.mac?.source === 'runtimeConfig' ? n.mac.raw : '',

@@ -1,6 +1,7 @@
 // PF-side VF knobs: what the netconf asks for, in the order the Go plugin applies them, and how to put each one
 // back. Pure functions; the netlink writes live in node-ops.ts.
 import { sameMac } from '@sriov-ts/cni';
+import type { CachedKnobConf } from './cache.js';
 
 export const ETH_P_8021Q = 0x8100;
 export const ETH_P_8021AD = 0x88a8;
@@ -45,8 +46,22 @@ export type KnobChange =
   | { kind: 'trust'; on: boolean }
   | { kind: 'linkState'; state: number };
 
-export function hasPfKnobs(k: RequestedKnobs): boolean {
-  return planAdd(k).length > 0;
+/**
+ * The knobs a netconf asks for, from its raw keys as the cache keeps them (Go rules: a non-empty spoofchk/trust
+ * string is set, "on" = true), so ADD and a later DEL read one mapping.
+ */
+export function requestedKnobs(k: CachedKnobConf, mac: string): RequestedKnobs {
+  return {
+    vlan: k.vlan,
+    vlanQoS: k.vlanQoS,
+    vlanProto: k.vlanProto?.toLowerCase() === '802.1ad' ? ETH_P_8021AD : ETH_P_8021Q,
+    mac: mac || undefined,
+    minTxRate: k.minTxRate,
+    maxTxRate: k.maxTxRate,
+    spoofchk: k.spoofchk ? k.spoofchk === 'on' : undefined,
+    trust: k.trust ? k.trust === 'on' : undefined,
+    linkState: k.linkState ? LINK_STATE[k.linkState as LinkStateName] : undefined,
+  };
 }
 
 /** ADD order of the Go plugin: VLAN → admin MAC → rates → spoofchk → trust → link state. */

@@ -22,7 +22,15 @@ const msg = messageOf;
 import { USERSPACE_DRIVERS } from '@sriov-ts/sysfs-pci';
 import { type AttachmentCache, fromGoJson, type OrigVfState } from './cache.js';
 import type { SriovConf } from './conf.js';
-import { describeKnob, type KnobChange, planAdd, planRestore, restoreOf, type VfKnobState } from './knobs.js';
+import {
+  describeKnob,
+  type KnobChange,
+  planAdd,
+  planRestore,
+  requestedKnobs,
+  restoreOf,
+  type VfKnobState,
+} from './knobs.js';
 import type { IpamResult, Ops, VfLocation } from './ops.js';
 
 export interface Invocation {
@@ -323,7 +331,7 @@ async function delLocked(cached: AttachmentCache, key: string, inv: Invocation, 
   // the PF refuses is reported, but the netdev is still released and the state dropped, so the runtime's retry
   // succeeds (the Go plugin's observable behaviour: the error is returned once).
   const vf = { pf: cached.master, vfIndex: cached.vfId };
-  const set = knobsOf(cached);
+  const set = requestedKnobs(cached.knobs, cached.mac);
   const needsRead = !cached.pfOnly && (planAdd(set).length > 0 || cached.orig.adminMac !== '');
   let resetError: CniError | undefined;
   try {
@@ -370,22 +378,6 @@ function isDpdkNow(pciAddress: string, ops: Ops): boolean {
   } catch {
     return false;
   }
-}
-
-/** The knobs a cached attachment had set (Go rules: non-empty spoofchk/trust string = set, "on" = true). */
-export function knobsOf(c: Pick<AttachmentCache, 'knobs' | 'mac'>) {
-  const k = c.knobs;
-  return {
-    vlan: k.vlan,
-    vlanQoS: k.vlanQoS,
-    vlanProto: k.vlanProto?.toLowerCase() === '802.1ad' ? 0x88a8 : 0x8100,
-    mac: c.mac || undefined,
-    minTxRate: k.minTxRate,
-    maxTxRate: k.maxTxRate,
-    spoofchk: k.spoofchk ? k.spoofchk === 'on' : undefined,
-    trust: k.trust ? k.trust === 'on' : undefined,
-    linkState: k.linkState ? ({ auto: 0, enable: 1, disable: 2 } as Record<string, number>)[k.linkState] : undefined,
-  };
 }
 
 // -------------------------------------------------------------------------------------------------------- CHECK
