@@ -122,10 +122,7 @@ async function addLocked(conf: SriovConf, vf: VfLocation, inv: Invocation, ops: 
   // A PF that reports no VF list (the lab's veth) gets the request anyway so the kernel's own answer names the
   // knob; on real hardware the list is always there.
   const origKnobs = plan.length > 0 ? ops.readVf(vf.pf, vf.vfIndex) : undefined;
-  const record = makeCache(conf, vf, dpdkMode, host, origKnobs);
-  record.ifName = inv.ifName;
-  record.netns = inv.netns;
-  if (vf.vfIndex < 0) record.pfOnly = true;
+  const record = makeCache(conf, vf, inv, dpdkMode, host, origKnobs);
   const key = cacheKey(inv);
   const undo = new UndoStack();
   ops.writePending(key, record); // crash journal: a DEL after SIGKILL finds what to undo
@@ -210,9 +207,13 @@ function claimAllocation(pciAddress: string, ops: Ops): void {
   ops.deleteAllocation(pciAddress);
 }
 
+/** A VF without a host netdev, bound to a userspace (DPDK) driver. */
+const isUserspaceVf = (vf: Pick<VfLocation, 'netdev' | 'driver'>) =>
+  vf.netdev === undefined && vf.driver !== undefined && USERSPACE_DRIVERS.includes(vf.driver);
+
 function detectDpdk(vf: VfLocation): boolean {
   if (vf.netdev !== undefined) return false;
-  if (vf.driver !== undefined && USERSPACE_DRIVERS.includes(vf.driver)) return true;
+  if (isUserspaceVf(vf)) return true;
   throw fail(
     `SRIOV-CNI failed to load netconf: LoadConf(): the VF ${vf.pciAddress} does not have a interface name or a dpdk driver`,
   );
@@ -221,6 +222,7 @@ function detectDpdk(vf: VfLocation): boolean {
 function makeCache(
   conf: SriovConf,
   vf: VfLocation,
+  inv: Invocation,
   dpdkMode: boolean,
   host: { mac: string; mtu: number } | undefined,
   knobs: VfKnobState | undefined,
@@ -256,6 +258,9 @@ function makeCache(
     logLevel: conf.logLevel,
     logFile: conf.logFile,
     dpdkMode,
+    ...(vf.vfIndex < 0 ? { pfOnly: true } : {}),
+    ifName: inv.ifName,
+    netns: inv.netns,
   };
 }
 
@@ -373,8 +378,7 @@ function safeRead(read: () => AttachmentCache | undefined, ops: Ops): Attachment
 
 function isDpdkNow(pciAddress: string, ops: Ops): boolean {
   try {
-    const vf = ops.locateVf(pciAddress);
-    return vf.netdev === undefined && vf.driver !== undefined && USERSPACE_DRIVERS.includes(vf.driver);
+    return isUserspaceVf(ops.locateVf(pciAddress));
   } catch {
     return false;
   }
