@@ -6,6 +6,7 @@
 import type { Result } from '@sriov-ts/cni';
 import {
   attachmentFileName,
+  attachmentResult,
   CniError,
   goQuote,
   missingAddresses,
@@ -84,13 +85,7 @@ export async function cmdAdd(conf: IbSriovNetConf, inv: Invocation, ops: IbOps):
   } finally {
     unlock();
   }
-  const ips = (ipam?.ips ?? []).map((ip) => ({ ...ip, interface: 0 }));
-  return {
-    interfaces: [{ name: inv.ifName, sandbox: inv.netns }],
-    ips,
-    routes: ipam?.routes ?? [],
-    dns: ipam?.dns ?? {},
-  };
+  return attachmentResult({ name: inv.ifName, sandbox: inv.netns }, ipam);
 }
 
 /** Configures a VF under the lock; returns the IPAM result (undefined without IPAM). */

@@ -2,6 +2,7 @@
 // the result. `makeOps` exists so tests can run the exact same handlers in-process with a failing step injected;
 // the shipped executable (main.ts) always uses nodeOps.
 import {
+  attachmentResult,
   type CmdArgs,
   CniError,
   type GcArgs,
@@ -9,7 +10,6 @@ import {
   type PluginHandlers,
   parsePrevResult,
   podAddressing,
-  type Result,
   versionAtLeast,
 } from '@sriov-ts/cni';
 import { ipamDelegationFromStdin, ipamGc, ipamStatus } from '@sriov-ts/ipam-client';
@@ -40,7 +40,7 @@ export function sriovHandlers(options: HandlerOptions = {}): PluginHandlers {
   const inv = (a: CmdArgs) => ({ containerId: a.containerId, netns: a.netns, ifName: a.ifName });
 
   return {
-    async add(a): Promise<Result> {
+    async add(a) {
       let cniArgs: Record<string, string>;
       try {
         cniArgs = loadArgs(a.args, ['MAC', 'VF', 'IP']).values as Record<string, string>;
@@ -52,15 +52,9 @@ export function sriovHandlers(options: HandlerOptions = {}): PluginHandlers {
       for (const w of parsed.warnings) a.log.warning(w);
       const conf = toSriovConf(parsed.config);
       const out = await cmdAdd(conf, inv(a), opsFor(a, conf.ipamType));
-      const ipam = out.ipam;
       // pciID is a CNI 1.1 field; the Go plugin reports mtu whatever the version (its 1.x types are shared).
       const { pciID, ...iface } = out.iface;
-      return {
-        interfaces: [versionAtLeast(conf.cniVersion || '0.1.0', '1.1.0') ? out.iface : iface],
-        ips: (ipam?.ips ?? []).map((ip) => ({ ...ip, interface: 0 })),
-        routes: ipam?.routes ?? [],
-        dns: ipam?.dns ?? {},
-      };
+      return attachmentResult(versionAtLeast(conf.cniVersion || '0.1.0', '1.1.0') ? out.iface : iface, out.ipam);
     },
 
     async del(a) {

@@ -1,7 +1,6 @@
 // Production wiring of the Ops seam: sysfs-pci for sysfs, netlink-ops for the kernel, ipam-client for IPAM,
 // VfStateDir (@sriov-ts/cni) for /var/lib/cni/sriov. Nothing here decides anything; plugin.ts does.
-import { statSync } from 'node:fs';
-import { type Logger, netlinkNetdevOps, netnsState, VfStateDir } from '@sriov-ts/cni';
+import { type Logger, netlinkNetdevOps, netnsState, sameFile, VfStateDir } from '@sriov-ts/cni';
 import { announce, configureInterface, type IpamDelegation, ipamAdd, ipamCheck, ipamDel } from '@sriov-ts/ipam-client';
 import {
   createNetlinkOps,
@@ -62,14 +61,7 @@ export function nodeOps(o: NodeOpsOptions): Ops {
       return { pciAddress: address, driver: sysfs.driver(address) ?? undefined, vfs: sysfs.vfs(address) };
     },
     netnsState,
-    sameFile(a, b) {
-      try {
-        const [x, y] = [statSync(a), statSync(b)];
-        return x.dev === y.dev && x.ino === y.ino;
-      } catch {
-        return false;
-      }
-    },
+    sameFile,
     ...netlinkNetdevOps(nl),
     setSysctl: (netns, path, value) => writeSysctl(path, value, { netns }),
     readVf(pf, vfIndex) {

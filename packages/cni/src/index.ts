@@ -1,6 +1,7 @@
 // @sriov-ts/cni: CNI plugin plumbing shared by the sriov and ib-sriov plugins and the ipam-client.
 // Every module is side-effect free; nothing runs at import time.
 
+export { attachmentResult } from './attachment-result.js';
 export { missingAddresses, missingRoutes, type PodAddressing, type PrevResultView, podAddressing } from './check.js';
 export { type LoadedArgs, loadArgs, parseCniArgsLenient } from './cni-args.js';
 export {
@@ -69,7 +70,14 @@ export {
   runtimeConfigOf,
   VALID_ATTACHMENTS_KEY,
 } from './netconf.js';
-export { assertForeignNetns, isOwnNetns, type NetnsState, netnsOverride, netnsState } from './netns-check.js';
+export {
+  assertForeignNetns,
+  isOwnNetns,
+  type NetnsState,
+  netnsOverride,
+  netnsState,
+  sameFile,
+} from './netns-check.js';
 export {
   type CniInterface,
   type DNS,

@@ -1,8 +1,8 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { assertForeignNetns, isOwnNetns, netnsOverride, netnsState } from './netns-check.js';
+import { assertForeignNetns, isOwnNetns, netnsOverride, netnsState, sameFile } from './netns-check.js';
 import { dispatch } from './skel.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cni-netns-'));
@@ -83,5 +83,20 @@ describe('netnsState', () => {
     const f = join(dir, 'not-a-netns');
     writeFileSync(f, '');
     expect(netnsState(f)).toBe('not-netns');
+  });
+});
+
+describe('sameFile', () => {
+  it('is true for one file under two paths, false for two files or a missing one', () => {
+    const f = join(dir, 'same-a');
+    const g = join(dir, 'same-b');
+    writeFileSync(f, 'x');
+    writeFileSync(g, 'x');
+    symlinkSync(f, join(dir, 'same-link'));
+    expect(sameFile(f, join(dir, 'same-link'))).toBe(true);
+    expect(sameFile(f, `${dir}/./same-a`)).toBe(true);
+    expect(sameFile('/proc/self/ns/net', `/proc/${process.pid}/ns/net`)).toBe(true);
+    expect(sameFile(f, g)).toBe(false);
+    expect(sameFile(f, join(dir, 'nope'))).toBe(false);
   });
 });

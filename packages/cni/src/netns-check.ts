@@ -49,3 +49,13 @@ export function netnsState(path: string): NetnsState {
     return (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing' : 'not-netns';
   }
 }
+
+/** Whether two paths name one file (device and inode), e.g. one netns as /var/run/netns/x and /run/netns/x. */
+export function sameFile(a: string, b: string): boolean {
+  try {
+    const [x, y] = [statSync(a), statSync(b)];
+    return x.dev === y.dev && x.ino === y.ino;
+  } catch {
+    return false;
+  }
+}
