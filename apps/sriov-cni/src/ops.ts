@@ -2,7 +2,7 @@
 // the state directory or a delegated IPAM plugin. Production wiring lives in node-ops.ts; tests run the same
 // flow in-process with a wrapper that fails a chosen step (no test hook exists in the shipped executable).
 
-import type { NetdevLink, NetdevOps, NetnsState, Result } from '@sriov-ts/cni';
+import type { NetdevOps, NetnsState, Result } from '@sriov-ts/cni';
 import type { AttachmentCache } from './cache.js';
 import type { KnobChange, VfKnobState } from './knobs.js';
 
@@ -17,8 +17,6 @@ export interface VfLocation {
   /** Bound driver name, or undefined. */
   driver: string | undefined;
 }
-
-export type LinkInfo = NetdevLink;
 
 /** A delegated IPAM result (the 1.1 model of @sriov-ts/cni). */
 export type IpamResult = Result;

@@ -20,7 +20,7 @@ import {
 const msg = messageOf;
 
 import { USERSPACE_DRIVERS } from '@sriov-ts/sysfs-pci';
-import { type AttachmentCache, fromGoJson, type OrigVfState } from './cache.js';
+import type { AttachmentCache, OrigVfState } from './cache.js';
 import type { SriovConf } from './conf.js';
 import {
   describeKnob,
@@ -47,7 +47,7 @@ export interface AddOutcome {
 /** A plugin failure with the Go plugin's code (999 = its ErrInternal, for its own errors) and message. */
 const fail = (message: string, code = 999, cause?: unknown) => new CniError(code, message, '', { cause });
 
-export const cacheKey = (inv: Pick<Invocation, 'containerId' | 'ifName'>) => `${inv.containerId}-${inv.ifName}`;
+const cacheKey = (inv: Pick<Invocation, 'containerId' | 'ifName'>) => `${inv.containerId}-${inv.ifName}`;
 
 // ---------------------------------------------------------------------------------------------------------- ADD
 
@@ -470,5 +470,3 @@ function kernelText(e: unknown): string {
 function codeOf(e: unknown): number {
   return typeof e === 'object' && e !== null && 'code' in e && typeof e.code === 'number' ? e.code : 999;
 }
-
-export { fromGoJson };

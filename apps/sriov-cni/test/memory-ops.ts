@@ -1,12 +1,13 @@
 // An in-memory node for unit tests of the flow's ordering and undo (the real-kernel tests are *.netns.test.ts).
+import type { NetdevLink } from '@sriov-ts/cni';
 import type { AttachmentCache } from '../src/cache.js';
 import type { KnobChange, VfKnobState } from '../src/knobs.js';
-import type { IpamResult, LinkInfo, Ops, VfLocation } from '../src/ops.js';
+import type { IpamResult, Ops, VfLocation } from '../src/ops.js';
 
 export interface MemoryNode {
   ops: Ops;
   calls: string[];
-  links: Map<string, LinkInfo & { netns: string }>; // key netns/name
+  links: Map<string, NetdevLink & { netns: string }>; // key netns/name
   vfs: Map<number, VfKnobState>;
   caches: Map<string, AttachmentCache>;
   pending: Map<string, AttachmentCache>;
