@@ -4,9 +4,9 @@
 import {
   CniError,
   enablePodNotify,
-  messageOf,
   missingAddresses,
   missingRoutes,
+  messageOf as msg,
   type PodAddressing,
   type PodSide,
   type PrevResultView,
@@ -16,9 +16,6 @@ import {
   setMacVerified,
   UndoStack,
 } from '@sriov-ts/cni';
-
-const msg = messageOf;
-
 import { USERSPACE_DRIVERS } from '@sriov-ts/sysfs-pci';
 import type { AttachmentCache, OrigVfState } from './cache.js';
 import type { SriovConf } from './conf.js';
