@@ -1,7 +1,6 @@
 // Test harness for the *.netns.test.ts suites: an InfiniBand lab (MLX5_CX6_IB PF/VFs in the fake sysfs, macvlan
 // stand-ins for the IPoIB netdevs) with a private /var/lib/cni inside its fake-sys mount namespace, and the bundled
 // executable run as a runtime runs it (the generic parts are @sriov-ts/test-support's, shared with sriov).
-import { rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createLab, type Lab, MLX5_CX6_IB } from '@sriov-ts/lab';
@@ -10,9 +9,10 @@ import {
   type CniOutcome,
   ensureBundleBuilt,
   hostLocalLeases,
-  mountPrivateVarLibCni,
+  type LabWithCniState,
   reclaimLink,
   runCniBundle,
+  withPrivateCniState,
 } from '@sriov-ts/test-support';
 
 export { addressesIn, linkIn, randomId } from '@sriov-ts/test-support';
@@ -23,37 +23,10 @@ export const VERSIONS = ['0.1.0', '0.2.0', '0.3.0', '0.3.1', '0.4.0', '1.0.0', '
 
 export const ensureBuilt = () => ensureBundleBuilt(APP_DIR, BUNDLE);
 
-export interface TestLab {
-  lab: Lab;
-  /** The plugin's /var/lib/cni/ib-sriov. */
-  stateDir: string;
-  /** host-local's dataDir for these suites. */
-  ipamDir: string;
-  destroy(): Promise<void>;
-}
+export type TestLab = LabWithCniState<Lab>;
 
-export async function startLab(vfs: number, extra: { dpdkVfs?: number[] } = {}): Promise<TestLab> {
-  const lab = await createLab({ pfs: [{ model: MLX5_CX6_IB, vfs, ...extra }] });
-  let stateRoot: string;
-  try {
-    stateRoot = await mountPrivateVarLibCni(lab, 'ib-sriov-state-');
-  } catch (e) {
-    await lab.destroy();
-    throw e;
-  }
-  return {
-    lab,
-    stateDir: join(stateRoot, 'ib-sriov'),
-    ipamDir: join(stateRoot, 'ipam'),
-    async destroy() {
-      try {
-        await lab.destroy();
-      } finally {
-        rmSync(stateRoot, { recursive: true, force: true });
-      }
-    },
-  };
-}
+export const startLab = async (vfs: number, extra: { dpdkVfs?: number[] } = {}): Promise<TestLab> =>
+  withPrivateCniState(await createLab({ pfs: [{ model: MLX5_CX6_IB, vfs, ...extra }] }), 'ib-sriov-state-', 'ib-sriov');
 
 export const runPlugin = (t: TestLab, call: CniCall): Promise<CniOutcome> => runCniBundle(t.lab, BUNDLE, call);
 

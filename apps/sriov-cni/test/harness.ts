@@ -1,7 +1,7 @@
 // Test harness for the *.netns.test.ts suites: a lab, a private state dir mounted over /var/lib/cni inside the
 // lab's fake-sys mount namespace, and the bundled executable run exactly as a runtime runs it (env + stdin).
 import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,9 +13,10 @@ import {
   DEFAULT_CNI_PATH,
   ensureBundleBuilt,
   hostLocalLeases,
-  mountPrivateVarLibCni,
+  type LabWithCniState,
   reclaimLink,
   runCniBundle,
+  withPrivateCniState,
 } from '@sriov-ts/test-support';
 
 // The generic parts (build once, private /var/lib/cni, runtime env, `ip -j` oracle) are @sriov-ts/test-support's,
@@ -29,38 +30,10 @@ export const CNI_BIN = DEFAULT_CNI_PATH;
 /** Builds dist/sriov.mjs when it is missing or older than a source file of this app (once across parallel suites). */
 export const ensureBuilt = () => ensureBundleBuilt(APP_DIR, BUNDLE);
 
-export interface TestLab {
-  lab: Lab;
-  /** Mounted over /var/lib/cni inside the fake-sys namespace: the plugin's /var/lib/cni/sriov is <stateRoot>/sriov. */
-  stateRoot: string;
-  stateDir: string;
-  ipamDir: string;
-  destroy(): Promise<void>;
-}
+export type TestLab = LabWithCniState<Lab>;
 
-export async function startLab(spec: LabSpec): Promise<TestLab> {
-  const lab = await createLab(spec);
-  let stateRoot: string;
-  try {
-    stateRoot = await mountPrivateVarLibCni(lab, 'sriov-cni-state-');
-  } catch (e) {
-    await lab.destroy();
-    throw e;
-  }
-  return {
-    lab,
-    stateRoot,
-    stateDir: join(stateRoot, 'sriov'),
-    ipamDir: join(stateRoot, 'ipam'),
-    async destroy() {
-      try {
-        await lab.destroy();
-      } finally {
-        rmSync(stateRoot, { recursive: true, force: true });
-      }
-    },
-  };
-}
+export const startLab = async (spec: LabSpec): Promise<TestLab> =>
+  withPrivateCniState(await createLab(spec), 'sriov-cni-state-', 'sriov');
 
 export const pluginEnv = cniEnv;
 

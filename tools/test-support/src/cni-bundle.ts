@@ -75,6 +75,50 @@ export async function mountPrivateVarLibCni(host: FakeSysHost, prefix: string): 
   return root;
 }
 
+/** A lab with a private /var/lib/cni (see mountPrivateVarLibCni): the plugin's state dir and host-local's dataDir. */
+export interface LabWithCniState<H> {
+  lab: H;
+  /** Mounted over /var/lib/cni inside the fake-sys namespace. */
+  stateRoot: string;
+  /** The plugin's own /var/lib/cni/<pluginDir>. */
+  stateDir: string;
+  /** host-local's dataDir for these suites. */
+  ipamDir: string;
+  /** Destroys the lab, then removes the state dir. */
+  destroy(): Promise<void>;
+}
+
+/**
+ * Gives a freshly created lab a private /var/lib/cni; if that fails the lab is destroyed before the error
+ * propagates, so a failed set-up leaks nothing.
+ */
+export async function withPrivateCniState<H extends FakeSysHost & { destroy(): Promise<void> }>(
+  lab: H,
+  prefix: string,
+  pluginDir: string,
+): Promise<LabWithCniState<H>> {
+  let stateRoot: string;
+  try {
+    stateRoot = await mountPrivateVarLibCni(lab, prefix);
+  } catch (e) {
+    await lab.destroy();
+    throw e;
+  }
+  return {
+    lab,
+    stateRoot,
+    stateDir: join(stateRoot, pluginDir),
+    ipamDir: join(stateRoot, 'ipam'),
+    async destroy() {
+      try {
+        await lab.destroy();
+      } finally {
+        rmSync(stateRoot, { recursive: true, force: true });
+      }
+    },
+  };
+}
+
 export interface CniCall {
   command: 'ADD' | 'DEL' | 'CHECK' | 'GC' | 'STATUS' | 'VERSION';
   containerId?: string;
