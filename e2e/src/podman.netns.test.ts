@@ -3,9 +3,9 @@
 // PCIDEVICE_*, as Multus passes it); podman runs the real sriov bundle inside the lab's fake-sys view. A detached
 // container and a second one ping each other over their VFs; removing the containers returns the VFs to the host.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { executable, isRoot, missingPrerequisites } from '@sriov-ts/test-support';
+import { executable, isRoot, missingPrerequisites, podmanCniSandbox } from '@sriov-ts/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LabStack } from './lib/stack.js';
 
@@ -40,41 +40,11 @@ describe.skipIf(reason !== null)('podman (CNI backend, runc, busybox) on sriov n
     await stack.startDevicePlugin({
       resourceList: [{ resourceName: 'intel_sriov_netdevice', selectors: [{ drivers: ['iavf'] }] }],
     });
-    // The lab's /dev is a read-only overlay; podman keeps its lock table in /dev/shm.
-    const shm = await stack.lab.spawnInFakeSys('mount', ['-t', 'tmpfs', '-o', 'mode=1777', 'tmpfs', '/dev/shm']);
-    if (shm.status !== 0) throw new Error(`mount /dev/shm: ${shm.stderr}`);
     podmanDir = join(stack.work, 'podman');
-    const cnibin = join(podmanDir, 'cnibin');
-    const netd = join(podmanDir, 'netd');
-    rootfs = join(podmanDir, 'rootfs');
-    for (const d of [cnibin, netd, ...['bin', 'proc', 'sys', 'dev', 'etc', 'tmp', 'run'].map((x) => join(rootfs, x))]) {
-      mkdirSync(d, { recursive: true });
-    }
-    copyFileSync(stack.exe.sriovCni, join(cnibin, 'sriov'));
-    copyFileSync(join(stack.exe.sriovCni, '..', 'netlink_ops.node'), join(cnibin, 'netlink_ops.node'));
-    copyFileSync('/bin/busybox', join(rootfs, 'bin', 'busybox'));
-    writeFileSync(
-      join(podmanDir, 'containers.conf'),
-      [
-        '[containers]',
-        'default_ulimits = ["nofile=20000:20000", "nproc=1024:1024"]',
-        '[engine]',
-        'cgroup_manager = "cgroupfs"',
-        'events_logger = "file"',
-        `events_logfile_path = "${podmanDir}/events.log"`,
-        'runtime = "runc"',
-        `tmp_dir = "${podmanDir}/tmp"`,
-        '[network]',
-        'network_backend = "cni"',
-        `network_config_dir = "${netd}"`,
-        `cni_plugin_dirs = ["${cnibin}", "/usr/lib/cni"]`,
-        '',
-      ].join('\n'),
-    );
-    writeFileSync(
-      join(podmanDir, 'storage.conf'),
-      `[storage]\ndriver = "vfs"\ngraphroot = "${podmanDir}/root"\nrunroot = "${podmanDir}/runroot"\n`,
-    );
+    const sandbox = await podmanCniSandbox(stack.lab, podmanDir, { sriov: stack.exe.sriovCni });
+    const netd = sandbox.netd;
+    rootfs = sandbox.rootfs;
+    env = sandbox.env;
     // One network per container, each on the VF the device plugin allocated for it (Multus would inject it).
     for (const [i, who] of ['a', 'b'].entries()) {
       const { deviceId } = await stack.allocateDevice(`ctr-${who}`, 'intel_sriov_netdevice');
@@ -100,11 +70,6 @@ describe.skipIf(reason !== null)('podman (CNI backend, runc, busybox) on sriov n
       );
       nets.push({ name, deviceId, address });
     }
-    env = {
-      PATH: process.env.PATH,
-      CONTAINERS_CONF: join(podmanDir, 'containers.conf'),
-      CONTAINERS_STORAGE_CONF: join(podmanDir, 'storage.conf'),
-    };
   }, 180_000);
 
   afterAll(async () => {

@@ -1,8 +1,8 @@
 // A real CNI client: podman 4 with its CNI backend and runc (lab-notes §4) runs a busybox container on a network
 // whose conflist uses `sriov`, inside the lab's fake-sys mount namespace so the plugin finds the lab's VFs.
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { executable, isRoot, missingPrerequisites } from '@sriov-ts/test-support';
+import { executable, isRoot, missingPrerequisites, podmanCniSandbox } from '@sriov-ts/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUNDLE, ensureBuilt, linkIn, startLab, type TestLab } from './harness.js';
 
@@ -23,48 +23,12 @@ describe.skipIf(reason !== null)('podman (CNI backend, runc) with the sriov plug
   beforeAll(async () => {
     await ensureBuilt();
     t = await startLab({ pfs: [{ vfs: 1 }] });
-    // The lab's /dev is a read-only overlay; podman keeps its lock table in /dev/shm.
-    const shm = await t.lab.spawnInFakeSys('mount', ['-t', 'tmpfs', '-o', 'mode=1777', 'tmpfs', '/dev/shm']);
-    if (shm.status !== 0) throw new Error(`mount /dev/shm: ${shm.stderr}`);
     const lab = join(t.stateRoot, 'podman-lab');
-    const cnibin = join(lab, 'cnibin');
-    const netd = join(lab, 'netd');
-    rootfs = join(lab, 'rootfs');
-    for (const d of [
-      cnibin,
-      netd,
-      join(rootfs, 'bin'),
-      ...['proc', 'sys', 'dev', 'etc', 'tmp', 'run'].map((x) => join(rootfs, x)),
-    ]) {
-      mkdirSync(d, { recursive: true });
-    }
-    copyFileSync(BUNDLE, join(cnibin, 'sriov'));
-    copyFileSync(join(BUNDLE, '..', 'netlink_ops.node'), join(cnibin, 'netlink_ops.node'));
-    copyFileSync('/bin/busybox', join(rootfs, 'bin', 'busybox'));
+    const podman = await podmanCniSandbox(t.lab, lab, { sriov: BUNDLE });
+    rootfs = podman.rootfs;
+    env = podman.env;
     writeFileSync(
-      join(lab, 'containers.conf'),
-      [
-        '[containers]',
-        'default_ulimits = ["nofile=20000:20000", "nproc=1024:1024"]',
-        '[engine]',
-        'cgroup_manager = "cgroupfs"',
-        'events_logger = "file"',
-        `events_logfile_path = "${lab}/events.log"`,
-        'runtime = "runc"',
-        `tmp_dir = "${lab}/tmp"`,
-        '[network]',
-        'network_backend = "cni"',
-        `network_config_dir = "${netd}"`,
-        `cni_plugin_dirs = ["${cnibin}", "/usr/lib/cni"]`,
-        '',
-      ].join('\n'),
-    );
-    writeFileSync(
-      join(lab, 'storage.conf'),
-      `[storage]\ndriver = "vfs"\ngraphroot = "${lab}/root"\nrunroot = "${lab}/runroot"\n`,
-    );
-    writeFileSync(
-      join(netd, `${network()}.conflist`),
+      join(podman.netd, `${network()}.conflist`),
       JSON.stringify({
         cniVersion: '1.0.0',
         name: network(),
@@ -81,11 +45,6 @@ describe.skipIf(reason !== null)('podman (CNI backend, runc) with the sriov plug
         ],
       }),
     );
-    env = {
-      PATH: process.env.PATH,
-      CONTAINERS_CONF: join(lab, 'containers.conf'),
-      CONTAINERS_STORAGE_CONF: join(lab, 'storage.conf'),
-    };
   }, 120_000);
   afterAll(async () => {
     await t?.destroy();

@@ -48,3 +48,4 @@ export function missingPrerequisites(suite: string, prerequisites: Prerequisite[
   return reason;
 }
 export * from './cni-bundle.js';
+export * from './podman.js';
