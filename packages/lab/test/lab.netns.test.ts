@@ -16,6 +16,9 @@ const reason = missingPrerequisites('lab (real netdevs, netns, mount namespace)'
   executable('ping'),
   executable('ip'),
 ]);
+const noHostDevice = missingPrerequisites('lab: the Go host-device peer plugin', [
+  executable('/usr/lib/cni/host-device'),
+]);
 
 function hostLinkNames(): string[] {
   const links = JSON.parse(execFileSync('ip', ['-j', 'link', 'show'], { encoding: 'utf8' })) as Array<{
@@ -171,45 +174,47 @@ describe.skipIf(reason !== null)('lab: 2 PFs x 8 VFs with real netdevs', () => {
     expect(mountPoints().some((p) => p.startsWith(lab.dir))).toBe(false);
   });
 
-  it('lets the unmodified Go host-device plugin find a VF by pciBusID through the fake sysfs', async (ctx) => {
-    if (!existsSync('/usr/lib/cni/host-device')) ctx.skip();
-    const vf = lab.vf(1, 5);
-    const pod = lab.createPodNetns('hd');
-    const conf = JSON.stringify({
-      cniVersion: '1.0.0',
-      name: 'lab-hostdev',
-      type: 'host-device',
-      pciBusID: vf.address,
-      ipam: { type: 'static', addresses: [{ address: '10.78.0.5/24' }] },
-    });
-    const env = {
-      PATH: process.env.PATH,
-      CNI_COMMAND: 'ADD',
-      CNI_CONTAINERID: `${lab.prefix}hd`,
-      CNI_NETNS: pod,
-      CNI_IFNAME: 'net1',
-      CNI_PATH: '/usr/lib/cni',
-    };
-    const add = await lab.spawnInFakeSys('/usr/lib/cni/host-device', [], { env, input: conf });
-    expect(add.stderr).toBe('');
-    expect(add.status).toBe(0);
-    expect(JSON.parse(add.stdout).ips[0].address).toBe('10.78.0.5/24');
-    // Outside the fake view the same call cannot find the device.
-    const outside = spawnSync('/usr/lib/cni/host-device', [], { env, input: conf, encoding: 'utf8' });
-    expect(outside.status).not.toBe(0);
-    expect(outside.stdout).toContain(vf.address);
-    expect(hostLinkNames()).not.toContain(vf.netdev);
-    const inPod = JSON.parse(
-      execFileSync('nsenter', [`--net=${pod}`, 'ip', '-j', 'addr', 'show', 'dev', 'net1'], { encoding: 'utf8' }),
-    )[0] as { addr_info: Array<{ local: string }> };
-    expect(inPod.addr_info.map((a) => a.local)).toContain('10.78.0.5');
-    const del = await lab.spawnInFakeSys('/usr/lib/cni/host-device', [], {
-      env: { ...env, CNI_COMMAND: 'DEL' },
-      input: conf,
-    });
-    expect(del.status).toBe(0);
-    expect(hostLinkNames()).toContain(vf.netdev);
-  });
+  it.skipIf(noHostDevice !== null)(
+    'lets the unmodified Go host-device plugin find a VF by pciBusID through the fake sysfs',
+    async () => {
+      const vf = lab.vf(1, 5);
+      const pod = lab.createPodNetns('hd');
+      const conf = JSON.stringify({
+        cniVersion: '1.0.0',
+        name: 'lab-hostdev',
+        type: 'host-device',
+        pciBusID: vf.address,
+        ipam: { type: 'static', addresses: [{ address: '10.78.0.5/24' }] },
+      });
+      const env = {
+        PATH: process.env.PATH,
+        CNI_COMMAND: 'ADD',
+        CNI_CONTAINERID: `${lab.prefix}hd`,
+        CNI_NETNS: pod,
+        CNI_IFNAME: 'net1',
+        CNI_PATH: '/usr/lib/cni',
+      };
+      const add = await lab.spawnInFakeSys('/usr/lib/cni/host-device', [], { env, input: conf });
+      expect(add.stderr).toBe('');
+      expect(add.status).toBe(0);
+      expect(JSON.parse(add.stdout).ips[0].address).toBe('10.78.0.5/24');
+      // Outside the fake view the same call cannot find the device.
+      const outside = spawnSync('/usr/lib/cni/host-device', [], { env, input: conf, encoding: 'utf8' });
+      expect(outside.status).not.toBe(0);
+      expect(outside.stdout).toContain(vf.address);
+      expect(hostLinkNames()).not.toContain(vf.netdev);
+      const inPod = JSON.parse(
+        execFileSync('nsenter', [`--net=${pod}`, 'ip', '-j', 'addr', 'show', 'dev', 'net1'], { encoding: 'utf8' }),
+      )[0] as { addr_info: Array<{ local: string }> };
+      expect(inPod.addr_info.map((a) => a.local)).toContain('10.78.0.5');
+      const del = await lab.spawnInFakeSys('/usr/lib/cni/host-device', [], {
+        env: { ...env, CNI_COMMAND: 'DEL' },
+        input: conf,
+      });
+      expect(del.status).toBe(0);
+      expect(hostLinkNames()).toContain(vf.netdev);
+    },
+  );
 
   it('destroy() removes every link, netns, mount, process and directory', async () => {
     const owner = JSON.parse(readFileSync(`${lab.dir}/owner.json`, 'utf8')) as { holderPid: number | null };

@@ -1,11 +1,14 @@
 // Read-only run against this machine's real /sys: whatever PCI devices it has, every one must parse.
 import { existsSync, readdirSync, readlinkSync } from 'node:fs';
+import { missingPrerequisites } from '@sriov-ts/test-support';
 import { describe, expect, it } from 'vitest';
 import { createSysfs, isCanonicalPciAddress } from '../src/index.js';
 
-const hasPciSysfs = existsSync('/sys/bus/pci/devices');
+const noPciSysfs = missingPrerequisites('sysfs-pci on the real /sys', [
+  { what: '/sys/bus/pci/devices', ok: existsSync('/sys/bus/pci/devices') },
+]);
 
-describe.skipIf(!hasPciSysfs)('real /sys (read-only)', () => {
+describe.skipIf(noPciSysfs !== null)('real /sys (read-only)', () => {
   const sysfs = createSysfs();
 
   it('lists exactly the PCI functions the kernel shows', () => {

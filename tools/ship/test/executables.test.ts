@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { missingPrerequisites } from '@sriov-ts/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SHIP_APPS } from '../src/apps.js';
 import { appPresent, type BuildInfo, buildExecutable, REPO_ROOT } from '../src/build-exe.js';
@@ -17,6 +18,11 @@ mkdirSync(join(root, 'var-lib'), { mode: 0o700 });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 const built = new Map<string, BuildInfo>();
+// Every listed app is in the repo; in CI a missing one fails instead of shrinking the suite.
+missingPrerequisites(
+  'ship: the apps it builds',
+  Object.keys(SHIP_APPS).map((a) => ({ what: SHIP_APPS[a]!.dir, ok: appPresent(REPO_ROOT, SHIP_APPS[a]!) })),
+);
 const present = Object.keys(SHIP_APPS).filter((a) => appPresent(REPO_ROOT, SHIP_APPS[a]!));
 const cniApps = present.filter((a) => SHIP_APPS[a]!.kind === 'cni');
 

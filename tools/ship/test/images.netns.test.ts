@@ -29,6 +29,11 @@ const reason = missingPrerequisites('ship images', [
   executable('podman'),
   executable('runc'),
 ]);
+// Every listed app is in the repo; in CI a missing one fails instead of shrinking the suite.
+missingPrerequisites(
+  'ship: the apps it builds',
+  Object.keys(SHIP_APPS).map((a) => ({ what: SHIP_APPS[a]!.dir, ok: appPresent(REPO_ROOT, SHIP_APPS[a]!) })),
+);
 const present = Object.keys(SHIP_APPS).filter((a) => appPresent(REPO_ROOT, SHIP_APPS[a]!));
 const cniApps = present.filter((a) => SHIP_APPS[a]!.kind === 'cni');
 const tag = `t${Math.random().toString(36).slice(2, 8)}`;

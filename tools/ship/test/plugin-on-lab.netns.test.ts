@@ -13,11 +13,12 @@ import { SHIP_APPS } from '../src/apps.js';
 import { appPresent, type BuildInfo, buildExecutable, REPO_ROOT } from '../src/build-exe.js';
 import { addonFileName } from '../src/runtime/addon-file.js';
 
+const present = appPresent(REPO_ROOT, SHIP_APPS['sriov-cni']!);
 const reason = missingPrerequisites('ship sriov executable on the lab', [
   isRoot(),
   executable('/usr/lib/cni/host-local'),
+  { what: 'apps/sriov-cni', ok: present },
 ]);
-const present = appPresent(REPO_ROOT, SHIP_APPS['sriov-cni']!);
 
 /** `ip -j` as an independent oracle (never to do the work). */
 function linkIn(
