@@ -25,6 +25,7 @@ export {
   ipamStatus,
 } from './delegate.js';
 export { checkPluginType, findPluginInPath, PluginNotFoundError, splitCniPath } from './find-plugin.js';
+export { delegatedIpamType, type ForwardArgs, forwardStatus, gcThenForward } from './forward.js';
 export {
   buildGratuitousArp,
   buildUnsolicitedNeighborAdvert,
