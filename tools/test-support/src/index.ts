@@ -48,4 +48,5 @@ export function missingPrerequisites(suite: string, prerequisites: Prerequisite[
   return reason;
 }
 export * from './cni-bundle.js';
+export * from './inject.js';
 export * from './podman.js';
