@@ -219,6 +219,14 @@ describe('timeouts and aborts', () => {
     const err = await rejection(p);
     expect(err.msg).toBe('IPAM plugin "hang2" (CNI_COMMAND=DEL) aborted, killed (SIGKILL)');
   });
+  it('runs to completion with a signal that never fires (the asynchronous runner), like without one', async () => {
+    fakes.add('res-signal', printing('{"cniVersion":"1.0.0","ips":[{"address":"10.1.2.3/24"}]}'));
+    fakes.add('fail-signal', printing('', { stderr: 'no lease\n', code: 4 }));
+    const signal = new AbortController().signal;
+    expect((await ipamAdd(conf('res-signal'), { env: baseEnv, signal })).ips[0]?.address).toBe('10.1.2.3/24');
+    const err = await rejection(ipamDel(conf('fail-signal'), { env: baseEnv, signal }));
+    expect(err.msg).toBe('netplugin failed: "no lease\\n": exit status 4');
+  });
   it('retries a "text file busy" binary like libcni (plugin being written)', async () => {
     const path = fakes.add('busy', printing('{"cniVersion":"1.0.0","ips":[]}'));
     const writer = openSync(path, 'r+'); // an open writer makes execve fail with ETXTBSY
