@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { executable, isRoot, missingPrerequisites } from '@sriov-ts/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Sandbox, uniquePrefix } from '../test/helpers.js';
@@ -137,6 +138,26 @@ describe.skipIf(reason !== null)('sysctls and raw frames inside a netns', () => 
     const index = getLink(a, { netns: ns.path }).index;
     const got = capture(b, 0x0806, garp, () => sendFrame(index, garp, { netns: ns.path }));
     expect(got?.toString('hex')).toBe(garp.toString('hex'));
+  });
+
+  it("hands the socket's slow release to a detached process: no child, no descriptor left, socket closed soon", async () => {
+    // Closing an AF_PACKET socket waits for an RCU grace period; sendFrame must not (see close_off_path in C).
+    const fds = () => readdirSync('/proc/self/fd').length;
+    const children = () =>
+      readdirSync('/proc/self/task')
+        .map((tid) => readFileSync(`/proc/self/task/${tid}/children`, 'utf8').trim())
+        .filter((c) => c !== '');
+    const packetSockets = () =>
+      syscalls().readFileInNetns(ns.path, '/proc/net/packet', 65536).toString('utf8').trim().split('\n').length - 1;
+    const before = fds();
+    const got = capture(b, 0x0806, garp, () => sendFrame(a, garp, { netns: ns.path }));
+    expect(got?.toString('hex')).toBe(garp.toString('hex'));
+    expect(children()).toEqual([]); // the intermediate child was reaped, the grandchild is not ours
+    expect(fds()).toBe(before);
+    // The grandchild closes the last reference once the kernel's grace period passes: the netns ends with none.
+    const deadline = Date.now() + 5000;
+    while (packetSockets() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(packetSockets()).toBe(0);
   });
 
   it('rejects a frame shorter than an Ethernet header', () => {
