@@ -9,7 +9,7 @@ import {
   parsePrevResult,
   staleEntries,
 } from '@sriov-ts/cni';
-import { ipamDelegationFromStdin, ipamGc, ipamStatus } from '@sriov-ts/ipam-client';
+import { forwardStatus, gcThenForward } from '@sriov-ts/ipam-client';
 import { parseIbSriovNetConf } from '@sriov-ts/netconf-schema';
 import { findRdmaChainWarning } from './chain.js';
 import { type NodeOpsOptions, nodeOps } from './node-ops.js';
@@ -31,8 +31,6 @@ export function ibSriovHandlers(options: HandlerOptions = {}): PluginHandlers {
   const opsFor = (a: CmdArgs) =>
     (options.makeOps ?? nodeOps)({ ...options.node, stdin: a.stdinData, env: a.env, log: a.log });
   const inv = (a: CmdArgs) => ({ containerId: a.containerId, netns: a.netns, ifName: a.ifName });
-  const ipamType = (a: CmdArgs) => (typeof a.netConf.ipam?.type === 'string' ? a.netConf.ipam.type : '');
-  const delegation = (a: CmdArgs) => ({ ...ipamDelegationFromStdin(a.stdinData), type: ipamType(a) });
 
   return {
     async add(a) {
@@ -57,14 +55,10 @@ export function ibSriovHandlers(options: HandlerOptions = {}): PluginHandlers {
 
     async gc(a) {
       const ops = opsFor(a);
-      const failures: string[] = [];
       // No attachment list at all (cnitool gc) means, as in Go's skel, that nothing is valid any more.
       const entries = ops.listCacheEntries();
       const stale = a.validAttachmentsPresent ? staleEntries(entries, a.validAttachments) : entries;
-      await cmdGc(a.netConf.name, stale, ops).catch((e: unknown) => failures.push(msg(e)));
-      // GC is forwarded to the delegated IPAM plugin (spec 1.1).
-      if (ipamType(a)) await ipamGc(delegation(a), { env: a.env, logger: a.log }).catch((e) => failures.push(msg(e)));
-      if (failures.length > 0) throw new CniError(999, failures.join('; '));
+      await gcThenForward(a, () => cmdGc(a.netConf.name, stale, ops), msg); // then IPAM GC (spec 1.1)
     },
 
     async status(a) {
@@ -76,7 +70,7 @@ export function ibSriovHandlers(options: HandlerOptions = {}): PluginHandlers {
           throw new CniError(ErrPluginNotAvailable, msg(e));
         }
       }
-      if (ipamType(a)) await ipamStatus(delegation(a), { env: a.env, logger: a.log });
+      await forwardStatus(a);
     },
   };
 }
