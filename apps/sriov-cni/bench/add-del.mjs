@@ -4,26 +4,33 @@
 // one run. Prints medians, p90s and the ratio (ours − floor) / host-device for ADD and DEL (target ≤ 1.25),
 // then the wall time of 32 concurrent ADDs (and DELs) for both plugins.
 //
+// The same rounds also time what no Node plugin can avoid, so the ratio can be read against its lower bound: an empty
+// ESM file (`node empty.mjs`: Node's ESM loader start-up over `node -e 0`), host-local alone (ADD, DEL), and the
+// kernel's part of the netdev move measured in-process through netlink-ops (into the pod renamed and up; back down and
+// renamed), which host-device pays too.
+//
 // When the single executable exists (`pnpm ship build sriov-cni` → dist/ship/sriov-cni/sriov, what the images
 // install), its ADD/DEL are measured in the same rounds too.
 //
 // Run as root after `pnpm build` (the lab package is imported from its dist): node bench/add-del.mjs [rounds]
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createLab } from '@sriov-ts/lab';
+import { moveLink, setLink } from '@sriov-ts/netlink-ops';
 
 delete process.env.NODE_EXTRA_CA_CERTS; // ≈100 ms per node start otherwise (lab-notes §3)
 const ROUNDS = Number(process.argv[2] ?? 30);
 const CONCURRENT = 32;
 const BUNDLE = join(dirname(dirname(fileURLToPath(import.meta.url))), 'dist', 'sriov.mjs');
 const HOST_DEVICE = '/usr/lib/cni/host-device';
+const HOST_LOCAL = '/usr/lib/cni/host-local';
 const SEA = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'dist', 'ship', 'sriov-cni', 'sriov');
 const withSea = existsSync(SEA);
 
-const lab = await createLab({ pfs: [{ vfs: 2 + CONCURRENT }] });
+const lab = await createLab({ pfs: [{ vfs: 3 + CONCURRENT }] });
 const state = mkdtempSync(join(tmpdir(), 'sriov-bench-'));
 try {
   mkdirSync('/var/lib/cni', { recursive: true });
@@ -80,8 +87,25 @@ try {
 
   const sea = (i, netns, id) => ({ ...ours(i, netns, id), argv: [SEA] });
   const samples = { floor: [], version: [], oursAdd: [], oursDel: [], hdAdd: [], hdDel: [], seaAdd: [], seaDel: [] };
+  const bound = { esmFloor: [], hostLocalAdd: [], hostLocalDel: [], moveIn: [], moveOut: [] };
   const netnsA = lab.createPodNetns('ba');
   const netnsB = lab.createPodNetns('bb');
+  const netnsM = lab.createPodNetns('bm');
+  const emptyEsm = join(state, 'empty.mjs');
+  writeFileSync(emptyEsm, '');
+  const hostLocalConf = JSON.stringify({ cniVersion: '1.0.0', name: 'benchhl', ipam: ipam('10.247.0.0/16') });
+  const hostLocal = (command, id) =>
+    timed([HOST_LOCAL], { CNI_COMMAND: command, CNI_CONTAINERID: id, CNI_NETNS: netnsM }, hostLocalConf);
+  /** The kernel's part of an attachment: a VF into a pod (renamed, up) and back (down, renamed), in-process. */
+  const kernelMoves = (vf) => {
+    let t = process.hrtime.bigint();
+    moveLink(vf.netdev, { toNetns: netnsM, newName: 'net1', up: true });
+    const moveIn = Number(process.hrtime.bigint() - t) / 1e6;
+    t = process.hrtime.bigint();
+    setLink('net1', { up: false }, { netns: netnsM });
+    moveLink('net1', { netns: netnsM, toNetns: '/proc/self/ns/net', newName: vf.netdev });
+    return { moveIn, moveOut: Number(process.hrtime.bigint() - t) / 1e6 };
+  };
   for (let round = 0; round < ROUNDS + 3; round++) {
     const keep = round >= 3; // 3 warm-up rounds
     const a = ours(0, netnsA, `o${round}`);
@@ -94,7 +118,16 @@ try {
     const hd = await cni(b, 'DEL');
     const sa = withSea ? await cni(sea(0, netnsA, `s${round}`), 'ADD') : 0;
     const sd = withSea ? await cni(sea(0, netnsA, `s${round}`), 'DEL') : 0;
+    const ef = await timed([process.execPath, emptyEsm]);
+    const la = await hostLocal('ADD', `l${round}`);
+    const ld = await hostLocal('DEL', `l${round}`);
+    const km = kernelMoves(lab.vf(0, 2));
     if (keep) {
+      bound.esmFloor.push(ef);
+      bound.hostLocalAdd.push(la);
+      bound.hostLocalDel.push(ld);
+      bound.moveIn.push(km.moveIn);
+      bound.moveOut.push(km.moveOut);
       samples.seaAdd.push(sa);
       samples.seaDel.push(sd);
       samples.floor.push(f);
@@ -109,7 +142,7 @@ try {
   const pods = Array.from({ length: CONCURRENT }, (_, i) => lab.createPodNetns(`bc${i}`));
   const wall = async (make, command) => {
     const start = process.hrtime.bigint();
-    await Promise.all(pods.map((netns, i) => cni(make(2 + i, netns, `c${i}`), command)));
+    await Promise.all(pods.map((netns, i) => cni(make(3 + i, netns, `c${i}`), command)));
     return Number(process.hrtime.bigint() - start) / 1e6;
   };
   const oursAddWall = await wall(ours, 'ADD');
@@ -131,6 +164,21 @@ try {
   const ratio = (o, h) => ((q(o, 0.5) - floor) / q(h, 0.5)).toFixed(2);
   console.log(
     `ratio (ours − floor) / host-device: ADD ${ratio(samples.oursAdd, samples.hdAdd)}   DEL ${ratio(samples.oursDel, samples.hdDel)}   (target ≤ 1.25)`,
+  );
+  // What no Node ESM plugin avoids: its loader's start-up over the floor, the IPAM plugin, the kernel's move.
+  const esmStart = q(bound.esmFloor, 0.5) - floor;
+  const boundAdd = esmStart + q(bound.hostLocalAdd, 0.5) + q(bound.moveIn, 0.5);
+  const boundDel = esmStart + q(bound.hostLocalDel, 0.5) + q(bound.moveOut, 0.5);
+  console.log(row('node empty.mjs', bound.esmFloor));
+  console.log(row('host-local ADD alone', bound.hostLocalAdd));
+  console.log(row('host-local DEL alone', bound.hostLocalDel));
+  console.log(row('kernel move into pod', bound.moveIn));
+  console.log(row('kernel move back', bound.moveOut));
+  console.log(
+    `lower bound of (ours − floor) for any Node ESM plugin: ADD ${boundAdd.toFixed(1)} ms (ratio ${(boundAdd / q(samples.hdAdd, 0.5)).toFixed(2)})   DEL ${boundDel.toFixed(1)} ms (ratio ${(boundDel / q(samples.hdDel, 0.5)).toFixed(2)})`,
+  );
+  console.log(
+    `our own cost above that bound: ADD ${(q(samples.oursAdd, 0.5) - floor - boundAdd).toFixed(1)} ms   DEL ${(q(samples.oursDel, 0.5) - floor - boundDel).toFixed(1)} ms`,
   );
   if (withSea) {
     console.log(row('sriov single exe ADD', samples.seaAdd));
