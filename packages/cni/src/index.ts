@@ -106,6 +106,28 @@ export {
   type PluginIO,
 } from './skel.js';
 export {
+  type OrigVfState,
+  readSriovCache,
+  type SriovCache,
+  type SriovKnobConf,
+  sriovCacheFromGoJson,
+  sriovCacheToGoJson,
+  writeSriovCache,
+  zeroOrigVfState,
+} from './sriov-cache.js';
+export {
+  describeVfKnob,
+  ETH_P_8021AD,
+  ETH_P_8021Q,
+  netlinkVfKnobs,
+  planVfKnobRestore,
+  planVfKnobs,
+  restoreVfKnob,
+  type VfKnobChange,
+  type VfKnobOps,
+  type VfKnobState,
+} from './sriov-vf-knobs.js';
+export {
   AttachmentStateStore,
   attachmentFileName,
   IB_SRIOV_STATE_DIR,
