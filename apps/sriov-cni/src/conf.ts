@@ -1,45 +1,23 @@
-// The plugin's view of its netconf: netconf-schema's validated SriovNetConf reduced to what the flow needs, plus
-// the raw knob keys for the Go-compatible cache. MAC precedence (runtimeConfig > CNI_ARGS MAC > netconf) and all
-// validation messages come from netconf-schema.
+// The plugin's view of its netconf: netconf-schema's validated SriovNetConf reduced to what the flow needs, with
+// the knob keys as the Go-compatible cache keeps them. MAC precedence (runtimeConfig > CNI_ARGS MAC > netconf) and
+// all validation messages come from netconf-schema.
+
+import type { SriovKnobConf } from '@sriov-ts/cni';
 import type { SriovNetConf } from '@sriov-ts/netconf-schema';
-import type { CachedKnobConf } from './cache.js';
-import { type RequestedKnobs, requestedKnobs } from './knobs.js';
 
-export interface SriovConf {
-  cniVersion: string;
-  name: string;
-  type: string;
-  ipamType: string;
-  dns?: unknown;
-  /** VF PCI address; '' in legacy mode. */
-  deviceID: string;
-  /** Legacy mode (original plugin): PF netdev name; '' otherwise. */
-  master: string;
-  /** Legacy: VF index asked for (CNI_ARGS VF=N or netconf `vf`); undefined = pick a free one. */
-  vf: number | undefined;
-  /** Legacy `pfOnly: true`: move the PF itself. */
-  pfOnly: boolean;
-  knobs: RequestedKnobs;
-  /** The knob keys for the Go-compatible cache. */
-  rawKnobs: CachedKnobConf;
-  /** Requested MAC after precedence, lower-case, '' = none. */
-  mac: string;
-  runtimeMac: string;
-  logLevel: string;
-  logFile: string;
-}
+export type SriovConf = ReturnType<typeof toSriovConf>;
 
-export function toSriovConf(n: SriovNetConf): SriovConf {
+export function toSriovConf(n: SriovNetConf) {
   const d = n.device;
-  const mac = n.mac?.address ?? '';
-  const rawKnobs: CachedKnobConf = {
+  const onOff = (v: boolean | undefined) => (v === undefined ? undefined : v ? 'on' : 'off');
+  const knobs: SriovKnobConf = {
     vlan: n.vlan?.id,
     vlanQoS: n.vlan?.qos,
     vlanProto: n.vlan?.proto,
     minTxRate: n.txRate?.minMbps,
     maxTxRate: n.txRate?.maxMbps,
-    spoofchk: n.spoofchk === undefined ? undefined : n.spoofchk ? 'on' : 'off',
-    trust: n.trust === undefined ? undefined : n.trust ? 'on' : 'off',
+    spoofchk: onOff(n.spoofchk),
+    trust: onOff(n.trust),
     linkState: n.linkState,
   };
   return {
@@ -47,14 +25,18 @@ export function toSriovConf(n: SriovNetConf): SriovConf {
     name: n.name,
     type: n.type,
     ipamType: n.ipam?.type ?? '',
-    dns: n.dns,
+    dns: n.dns as unknown,
+    /** VF PCI address; '' in legacy mode. */
     deviceID: d.kind === 'pci' ? d.deviceID : '',
+    /** Legacy mode (original plugin): PF netdev name; '' otherwise. */
     master: d.kind === 'pci' ? '' : d.master,
+    /** Legacy: VF index asked for (CNI_ARGS VF=N or netconf `vf`); undefined = pick a free one. */
     vf: d.kind === 'legacy-vf' ? d.vfIndex : undefined,
+    /** Legacy `pfOnly: true`: move the PF itself. */
     pfOnly: d.kind === 'legacy-pf',
-    knobs: requestedKnobs(rawKnobs, mac),
-    rawKnobs,
-    mac,
+    knobs,
+    /** Requested MAC after precedence, lower-case, '' = none. */
+    mac: n.mac?.address ?? '',
     runtimeMac: n.mac?.source === 'runtimeConfig' ? n.mac.raw : '',
     logLevel: n.logging.level,
     logFile: n.logging.file ?? '',

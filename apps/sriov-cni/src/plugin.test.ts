@@ -1,7 +1,9 @@
 import { parseSriovNetConf } from '@sriov-ts/netconf-schema';
-import { describe, expect, it } from 'vitest';
-import { memoryNode } from '../test/memory-ops.js';
+import { failingMethod } from '@sriov-ts/test-support';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type MemoryNode, memoryNode, removeMemoryNodes, VF_PCI } from '../test/memory-node.js';
 import { toSriovConf } from './conf.js';
+import type { Node } from './node.js';
 import { cmdAdd, cmdDel } from './plugin.js';
 
 const inv = { containerId: 'c1', netns: '/run/netns/pod', ifName: 'net1' };
@@ -10,7 +12,7 @@ const conf = (extra: Record<string, unknown> = {}) => {
     cniVersion: '1.0.0',
     name: 'n',
     type: 'sriov',
-    deviceID: '0000:af:06.0',
+    deviceID: VF_PCI,
     ipam: { type: 'host-local' },
   };
   const parsed = parseSriovNetConf({ ...base, ...extra });
@@ -18,129 +20,122 @@ const conf = (extra: Record<string, unknown> = {}) => {
   return toSriovConf(parsed.config);
 };
 
-function snapshot(n: ReturnType<typeof memoryNode>) {
+function snapshot(n: MemoryNode) {
   return {
     links: [...n.links.entries()].sort(),
     vfs: structuredClone([...n.vfs.entries()]),
-    caches: [...n.caches.keys()],
-    pending: [...n.pending.keys()],
-    allocations: [...n.allocations.entries()],
+    caches: n.node.state.list('cache'),
+    pending: n.node.state.list('pending'),
+    allocation: n.node.state.readAllocation(VF_PCI),
     leases: [...n.leases],
   };
 }
+
+afterEach(removeMemoryNodes);
 
 describe('ADD/DEL flow (in-memory node)', () => {
   it('ADD attaches, DEL restores the node exactly', async () => {
     const n = memoryNode();
     const before = snapshot(n);
-    const out = await cmdAdd(conf({ vlan: 100, trust: 'on' }), inv, n.ops);
-    expect(out.iface).toEqual({
-      name: 'net1',
-      mac: '02:00:00:00:00:05',
-      mtu: 1500,
-      sandbox: inv.netns,
-      pciID: '0000:af:06.0',
-    });
+    const out = await cmdAdd(conf({ vlan: 100, trust: 'on' }), inv, n.node);
+    expect(out.iface).toEqual({ name: 'net1', mac: '02:00:00:00:00:05', mtu: 1500, sandbox: inv.netns, pciID: VF_PCI });
     expect(n.links.has('/run/netns/pod/net1')).toBe(true);
     expect(n.vfs.get(0)).toMatchObject({ vlan: 100, trust: true });
-    expect(n.caches.has('c1-net1')).toBe(true);
-    expect(n.pending.size).toBe(0);
-    await cmdDel(inv, n.ops);
+    expect(n.node.state.list('cache')).toEqual(['c1-net1']);
+    expect(n.node.state.list('pending')).toEqual([]);
+    expect(n.node.state.readAllocation(VF_PCI)).toBe(inv.netns);
+    await cmdDel(inv, n.node);
     expect(snapshot(n)).toEqual({ ...before, links: before.links.map(([k, v]) => [k, { ...v, altNames: [] }]) });
-    await cmdDel(inv, n.ops); // twice: no cache ⇒ success
+    await cmdDel(inv, n.node); // twice: no cache ⇒ success
   });
 
   it('never reads the PF VF list when no knob is set', async () => {
     const n = memoryNode();
-    n.ops.readVf = () => {
-      throw new Error('must not read');
-    };
-    await cmdAdd(conf(), inv, n.ops);
+    await cmdAdd(conf(), inv, { ...n.node, vfs: failingMethod(n.node.vfs, 'read', { always: true }) });
   });
 
-  const steps = [
-    'writePending',
-    'setVfKnob',
-    'moveIntoNetns',
-    'delAltName',
-    'setMac',
-    'ipamAdd',
-    'configureIp',
-    'writeCache',
-    'writeAllocation',
+  // Every ADD step that changes the node, failed in turn (each knob of three; the MAC on every retry).
+  const steps: [string, (n: Node) => Node][] = [
+    ['writePending', (n) => ({ ...n, state: failingMethod(n.state, 'write', { when: (kind) => kind === 'pending' }) })],
+    ...[1, 2, 3].map((nth): [string, (n: Node) => Node] => [
+      `vfs.set #${nth}`,
+      (n) => ({ ...n, vfs: failingMethod(n.vfs, 'set', { nth }) }),
+    ]),
+    ['moveIntoNetns', (n) => ({ ...n, netdev: failingMethod(n.netdev, 'moveIntoNetns') })],
+    ['delAltName', (n) => ({ ...n, netdev: failingMethod(n.netdev, 'delAltName') })],
+    ['setMac', (n) => ({ ...n, netdev: failingMethod(n.netdev, 'setMac', { always: true }) })],
+    ['ipam.add', (n) => ({ ...n, ipam: failingMethod(n.ipam, 'add') })],
+    ['ipam.configure', (n) => ({ ...n, ipam: failingMethod(n.ipam, 'configure') })],
+    ['writeCache', (n) => ({ ...n, state: failingMethod(n.state, 'write', { when: (kind) => kind === 'cache' }) })],
+    ['writeAllocation', (n) => ({ ...n, state: failingMethod(n.state, 'writeAllocation') })],
   ];
-  for (const op of steps) {
-    for (const nth of op === 'setVfKnob' ? [1, 2, 3] : [1]) {
-      it(`a failure in ${op} #${nth} leaves the node as it was`, async () => {
-        const n = memoryNode();
-        const before = snapshot(n);
-        n.failAt = { op, nth, always: op === 'setMac' };
-        await expect(
-          cmdAdd(conf({ vlan: 10, spoofchk: 'off', trust: 'on', mac: '02:AA:00:00:00:01' }), inv, n.ops),
-        ).rejects.toThrow(/injected failure/);
-        n.failAt = undefined;
-        const after = snapshot(n);
-        expect(after.vfs).toEqual(before.vfs);
-        expect(after.caches).toEqual([]);
-        expect(after.pending).toEqual([]);
-        expect(after.allocations).toEqual([]);
-        expect(after.leases).toEqual([]);
-        expect(after.links.map(([k, v]) => [k, v.name, v.mac, v.mtu])).toEqual(
-          before.links.map(([k, v]) => [k, v.name, v.mac, v.mtu]),
-        );
-      });
-    }
+  for (const [step, failing] of steps) {
+    it(`a failure in ${step} leaves the node as it was`, async () => {
+      const n = memoryNode();
+      const before = snapshot(n);
+      await expect(
+        cmdAdd(conf({ vlan: 10, spoofchk: 'off', trust: 'on', mac: '02:AA:00:00:00:01' }), inv, failing(n.node)),
+      ).rejects.toThrow(/injected failure/);
+      const after = snapshot(n);
+      expect(after.vfs).toEqual(before.vfs);
+      expect(after.caches).toEqual([]);
+      expect(after.pending).toEqual([]);
+      expect(after.allocation).toBeUndefined();
+      expect(after.leases).toEqual([]);
+      expect(after.links.map(([k, v]) => [k, v.name, v.mac, v.mtu])).toEqual(
+        before.links.map(([k, v]) => [k, v.name, v.mac, v.mtu]),
+      );
+      // The VF lock is free again.
+      (await n.node.state.lock(VF_PCI, 'vf_lock', 0))();
+    });
   }
 
   it('undoes knobs newest first', async () => {
     const n = memoryNode();
-    n.failAt = { op: 'moveIntoNetns' };
-    await expect(cmdAdd(conf({ vlan: 10, trust: 'on' }), inv, n.ops)).rejects.toThrow();
-    const knobCalls = n.calls.filter((c) => c.startsWith('setVfKnob')).map((c) => JSON.parse(c.slice(10)).kind);
+    const node = { ...n.node, netdev: failingMethod(n.node.netdev, 'moveIntoNetns') };
+    await expect(cmdAdd(conf({ vlan: 10, trust: 'on' }), inv, node)).rejects.toThrow();
+    const knobCalls = n.calls.filter((c) => c.startsWith('vfs.set')).map((c) => JSON.parse(c.slice(8)).kind);
     expect(knobCalls).toEqual(['vlan', 'trust', 'trust', 'vlan']);
   });
 
   it('DEL does not touch a VF that another netns owns now', async () => {
     const n = memoryNode();
-    await cmdAdd(conf({ vlan: 10 }), inv, n.ops);
-    n.allocations.set('0000:af:06.0', '/run/netns/other');
+    await cmdAdd(conf({ vlan: 10 }), inv, n.node);
+    n.node.state.writeAllocation(VF_PCI, '/run/netns/other');
     n.calls.length = 0;
-    await cmdDel(inv, n.ops);
-    expect(n.calls).toEqual(['lockVf', 'ipamDel']);
-    expect(n.caches.size).toBe(0);
+    await cmdDel(inv, n.node);
+    expect(n.calls).toEqual(['ipam.del']);
+    expect(n.node.state.list('cache')).toEqual([]);
+    expect(n.vfs.get(0)).toMatchObject({ vlan: 10 });
+    expect(n.node.state.readAllocation(VF_PCI)).toBe('/run/netns/other');
   });
 
   it('DEL with another path of the same netns (/run vs /var/run) still releases the VF', async () => {
     const n = memoryNode();
-    await cmdAdd(conf(), { ...inv, netns: '/var/run/netns/pod' }, n.ops);
+    await cmdAdd(conf(), { ...inv, netns: '/var/run/netns/pod' }, n.node);
     n.links.set('/run/netns/pod/net1', { ...n.links.get('/var/run/netns/pod/net1')!, netns: '/run/netns/pod' });
     n.links.delete('/var/run/netns/pod/net1');
-    await cmdDel({ ...inv, netns: '/run/netns/pod' }, n.ops);
+    await cmdDel({ ...inv, netns: '/run/netns/pod' }, n.node);
     expect(n.links.has('host/vf0')).toBe(true);
-    expect(n.allocations.size).toBe(0);
+    expect(n.node.state.readAllocation(VF_PCI)).toBeUndefined();
   });
 
   it('DEL after a crash mid-ADD restores from the journal', async () => {
     const n = memoryNode();
-    n.ops.writeCache = () => {
-      throw Object.assign(new Error('SIGKILL'), { fatal: true });
+    // A crash: the ADD stops at the cache write and none of its undos get through (the journal stays).
+    const state = failingMethod(n.node.state, 'write', { when: (kind) => kind === 'cache', label: 'SIGKILL' });
+    const crashed = {
+      ...n.node,
+      state: failingMethod(state, 'delete', { always: true, when: (kind) => kind === 'pending' }),
+      netdev: failingMethod(n.node.netdev, 'moveToHost', { always: true }),
+      ipam: failingMethod(n.node.ipam, 'del', { always: true }),
     };
-    // Simulate a crash: run ADD but skip the unwind by making deletePending a no-op and moveToHost fail.
-    const realMove = n.ops.moveToHost;
-    n.ops.moveToHost = () => {
-      throw new Error('process died');
-    };
-    const realDeletePending = n.ops.deletePending;
-    n.ops.deletePending = () => undefined;
-    n.ops.ipamDel = async () => {
-      throw new Error('process died');
-    };
-    await expect(cmdAdd(conf(), inv, n.ops)).rejects.toThrow();
-    expect(n.pending.has('c1-net1')).toBe(true);
-    const fresh = memoryNode();
-    Object.assign(n.ops, { moveToHost: realMove, deletePending: realDeletePending, ipamDel: fresh.ops.ipamDel });
-    await cmdDel(inv, n.ops);
+    await expect(cmdAdd(conf(), inv, crashed)).rejects.toThrow(/SIGKILL; rollback failed/);
+    expect(n.node.state.list('pending')).toEqual(['c1-net1']);
+    expect(n.links.has('/run/netns/pod/net1')).toBe(true);
+    await cmdDel(inv, n.node);
     expect(n.links.has('host/vf0')).toBe(true);
-    expect(n.pending.size).toBe(0);
+    expect(n.node.state.list('pending')).toEqual([]);
+    expect(n.leases.size).toBe(0);
   });
 });

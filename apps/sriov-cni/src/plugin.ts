@@ -2,44 +2,37 @@
 // it succeeds; any failure unwinds them newest first, so a failed ADD leaves the VF as it found it.
 
 import {
+  type CmdArgs,
   CniError,
+  describeVfKnob,
   enablePodNotify,
+  type GcAttachment,
   missingAddresses,
   missingRoutes,
   messageOf as msg,
-  type PodAddressing,
   type PodSide,
   type PrevResultView,
+  planVfKnobRestore,
+  planVfKnobs,
+  type Result,
+  readSriovCache,
   releaseEach,
   releaseToHost,
+  restoreVfKnob,
+  type SriovCache,
   sameMac,
   setMacVerified,
   UndoStack,
+  type VfKnobChange,
+  type VfKnobState,
+  writeSriovCache,
+  zeroOrigVfState,
 } from '@sriov-ts/cni';
 import { USERSPACE_DRIVERS } from '@sriov-ts/sysfs-pci';
-import type { AttachmentCache, OrigVfState } from './cache.js';
 import type { SriovConf } from './conf.js';
-import {
-  describeKnob,
-  type KnobChange,
-  planAdd,
-  planRestore,
-  requestedKnobs,
-  restoreOf,
-  type VfKnobState,
-} from './knobs.js';
-import type { IpamResult, Ops, VfLocation } from './ops.js';
+import type { Node } from './node.js';
 
-export interface Invocation {
-  containerId: string;
-  netns: string;
-  ifName: string;
-}
-
-export interface AddOutcome {
-  iface: { name: string; mac?: string | undefined; mtu: number; sandbox: string; pciID: string };
-  ipam: IpamResult | undefined;
-}
+export type Invocation = Pick<CmdArgs, 'containerId' | 'netns' | 'ifName'>;
 
 /** A plugin failure with the Go plugin's code (999 = its ErrInternal, for its own errors) and message. */
 const fail = (message: string, code = 999, cause?: unknown) => new CniError(code, message, '', { cause });
@@ -48,12 +41,17 @@ const cacheKey = (inv: Pick<Invocation, 'containerId' | 'ifName'>) => `${inv.con
 
 // ---------------------------------------------------------------------------------------------------------- ADD
 
-export async function cmdAdd(conf: SriovConf, inv: Invocation, ops: Ops): Promise<AddOutcome> {
-  if (conf.deviceID === '') return addLegacy(conf, inv, ops);
-  const vf = locate(conf, ops);
-  const unlock = await ops.lockVf(vf.pciAddress); // a one-shot process would hold it to exit; in-process callers must not
+export async function cmdAdd(conf: SriovConf, inv: Invocation, node: Node) {
+  if (conf.deviceID === '') return addLegacy(conf, inv, node);
+  let vf: VfLocation;
   try {
-    return await addLocked(conf, vf, inv, ops);
+    vf = locateVf(conf.deviceID, node);
+  } catch (e) {
+    throw fail(`SRIOV-CNI failed to load netconf: LoadConf(): failed to get VF information: "${msg(e)}"`, 999, e);
+  }
+  const unlock = await node.state.lock(vf.pciAddress); // a one-shot process would hold it to exit; in-process callers must not
+  try {
+    return await addLocked(conf, vf, inv, node);
   } finally {
     unlock();
   }
@@ -64,34 +62,32 @@ export async function cmdAdd(conf: SriovConf, inv: Invocation, ops: Ops): Promis
  * VF=N (or netconf `vf`) is used, or the first VF of the PF that has a netdev in the host and no live allocation,
  * picked under a PF lock so two ADDs never pick the same one.
  */
-async function addLegacy(conf: SriovConf, inv: Invocation, ops: Ops): Promise<AddOutcome> {
-  const pf = ops.pfByName(conf.master);
-  if (!pf)
+async function addLegacy(conf: SriovConf, inv: Invocation, node: Node) {
+  const pfAddress = node.sysfs.netdevPciAddress(conf.master);
+  if (pfAddress === null)
     throw fail(`SRIOV-CNI failed to load netconf: LoadConf(): master ${conf.master} is not a PCI network device`);
-  const unlockPf = await ops.lockPf(pf.pciAddress);
+  const driver = node.sysfs.driver(pfAddress) ?? undefined;
+  const vfs = node.sysfs.vfs(pfAddress);
+  const unlockPf = await node.state.lock(pfAddress, 'pf_lock');
   try {
     if (conf.pfOnly) {
-      if (planAdd(conf.knobs).length > 0) throw fail('pfOnly: PF-side VF settings do not apply to the PF itself');
-      const location = {
-        pciAddress: pf.pciAddress,
-        pf: conf.master,
-        vfIndex: -1,
-        netdev: conf.master,
-        driver: pf.driver,
-      };
-      return await addLocked(conf, location, inv, ops);
+      if (planVfKnobs(conf.knobs, conf.mac).length > 0)
+        throw fail('pfOnly: PF-side VF settings do not apply to the PF itself');
+      const pf = { pciAddress: pfAddress, pf: conf.master, vfIndex: -1, netdev: conf.master, driver };
+      return await addLocked(conf, pf, inv, node);
     }
-    const candidates = conf.vf === undefined ? pf.vfs : pf.vfs.filter((v) => v.index === conf.vf);
+    const candidates = conf.vf === undefined ? vfs : vfs.filter((v) => v.index === conf.vf);
     if (candidates.length === 0) throw fail(`VF ${conf.vf} not found on PF ${conf.master}`);
     for (const candidate of candidates) {
-      const vf = ops.locateVf(candidate.address);
-      const owner = ops.readAllocation(vf.pciAddress);
-      const taken = owner !== undefined && owner !== '' && ops.netnsState(owner) === 'ok';
-      const free = vf.netdev !== undefined && ops.getLink(undefined, vf.netdev) !== undefined && !taken;
+      const vf = locateVf(candidate.address, node);
+      const free =
+        vf.netdev !== undefined &&
+        node.netdev.getLink(undefined, vf.netdev) !== undefined &&
+        !liveOwner(vf.pciAddress, node);
       if (!free && conf.vf === undefined) continue;
-      const unlock = await ops.lockVf(vf.pciAddress);
+      const unlock = await node.state.lock(vf.pciAddress);
       try {
-        return await addLocked({ ...conf, deviceID: vf.pciAddress }, vf, inv, ops);
+        return await addLocked(conf, vf, inv, node);
       } finally {
         unlock();
       }
@@ -102,15 +98,17 @@ async function addLegacy(conf: SriovConf, inv: Invocation, ops: Ops): Promise<Ad
   }
 }
 
-async function addLocked(conf: SriovConf, vf: VfLocation, inv: Invocation, ops: Ops): Promise<AddOutcome> {
-  claimAllocation(vf.pciAddress, ops);
+async function addLocked(conf: SriovConf, vf: VfLocation, inv: Invocation, node: Node) {
+  // A VF whose allocation record names a netns that still exists is refused; a stale record is dropped (#219).
+  if (liveOwner(vf.pciAddress, node)) throw fail(`pci address ${vf.pciAddress} is already allocated`);
+  node.state.deleteAllocation(vf.pciAddress);
   const dpdkMode = detectDpdk(vf);
-  if (ops.netnsState(inv.netns) !== 'ok') throw fail(`failed to open netns "${inv.netns}"`);
+  if (node.netns.state(inv.netns) !== 'ok') throw fail(`failed to open netns "${inv.netns}"`);
 
   // Original state, read before the first change. The PF's VF list is read only when a knob needs it, so a
   // PF without one (the lab's veth) still attaches VFs when the config sets no PF-side knob.
-  const plan = planAdd(conf.knobs);
-  const host = vf.netdev === undefined ? undefined : ops.getLink(undefined, vf.netdev);
+  const plan = planVfKnobs(conf.knobs, conf.mac);
+  const host = vf.netdev === undefined ? undefined : node.netdev.getLink(undefined, vf.netdev);
   if (vf.netdev !== undefined && host === undefined) {
     throw fail(
       `failed to set up pod interface "${inv.ifName}" from the device "${vf.pf}": link ${vf.netdev} not found`,
@@ -118,22 +116,22 @@ async function addLocked(conf: SriovConf, vf: VfLocation, inv: Invocation, ops: 
   }
   // A PF that reports no VF list (the lab's veth) gets the request anyway so the kernel's own answer names the
   // knob; on real hardware the list is always there.
-  const origKnobs = plan.length > 0 ? ops.readVf(vf.pf, vf.vfIndex) : undefined;
-  const record = makeCache(conf, vf, inv, dpdkMode, host, origKnobs);
+  const origKnobs = plan.length > 0 ? node.vfs.read(vf.pf, vf.vfIndex) : undefined;
+  const record = cacheRecord(conf, vf, inv, dpdkMode, host, origKnobs);
   const key = cacheKey(inv);
   const undo = new UndoStack();
-  ops.writePending(key, record); // crash journal: a DEL after SIGKILL finds what to undo
-  undo.push('journal', () => ops.deletePending(key));
+  writeSriovCache(node.state, 'pending', key, record); // crash journal: a DEL after SIGKILL finds what to undo
+  undo.push('journal', () => node.state.delete('pending', key));
   try {
     // 1. PF-side knobs, each restored on failure (the Go plugin leaves a half-applied set behind: #119).
     for (const change of plan) {
-      await applyKnob(vf, change, ops);
+      await applyKnob(vf, change, node);
       if (!origKnobs) {
         throw fail(`failed to get original vf information: failed to find vf ${vf.vfIndex} on PF ${vf.pf}`);
       }
-      undo.push(`restore ${change.kind}`, () => applyKnob(vf, restoreOf(change, origKnobs), ops));
+      undo.push(`restore ${change.kind}`, () => applyKnob(vf, restoreVfKnob(change, origKnobs), node));
     }
-    record.mtu = dpdkMode ? ops.pfMtu(vf.pf) : host!.mtu;
+    record.mtu = dpdkMode ? node.vfs.pfMtu(vf.pf) : host!.mtu;
 
     // 2. The netdev: into the pod, renamed and up in one message; undo puts it back with name, MAC, MTU.
     let podMac: string | undefined;
@@ -141,67 +139,62 @@ async function addLocked(conf: SriovConf, vf: VfLocation, inv: Invocation, ops: 
       const hostName = vf.netdev!;
       // Registered first: the kernel moves before it renames, so a rename refused in the pod (EEXIST) still
       // leaves the VF there under its host name, which the undo finds.
-      undo.push('move into pod', () => releaseToHost(podSide(record, inv, host!.index), ops));
-      ops.moveIntoNetns(hostName, inv.netns, inv.ifName);
-      const moved = ops.getLink(inv.netns, inv.ifName);
-      if (moved?.altNames.includes(hostName)) ops.delAltName(inv.netns, inv.ifName, hostName);
-      if (conf.mac) await setMacVerified(inv.netns, inv.ifName, conf.mac, ops);
-      enablePodNotify(inv.netns, inv.ifName, ops);
+      undo.push('move into pod', () => releaseToHost(podSide(record, inv, host!.index), node.netdev));
+      node.netdev.moveIntoNetns(hostName, inv.netns, inv.ifName);
+      const moved = node.netdev.getLink(inv.netns, inv.ifName);
+      if (moved?.altNames.includes(hostName)) node.netdev.delAltName(inv.netns, inv.ifName, hostName);
+      if (conf.mac) await setMacVerified(inv.netns, inv.ifName, conf.mac, node.netdev);
+      enablePodNotify(inv.netns, inv.ifName, node.netdev);
       podMac = conf.mac || host!.mac;
     }
 
     // 3. IPAM: delegated with the raw stdin; its undo releases the lease.
-    let ipam: IpamResult | undefined;
+    let ipam: Result | undefined;
     if (conf.ipamType) {
       try {
-        ipam = await ops.ipamAdd();
+        ipam = await node.ipam.add();
       } catch (e) {
-        throw fail(
-          `failed to set up IPAM plugin type "${conf.ipamType}" from the device "${vf.pf}": ${msg(e)}`,
-          codeOf(e),
-          e,
-        );
+        const text = `failed to set up IPAM plugin type "${conf.ipamType}" from the device "${vf.pf}": ${msg(e)}`;
+        throw fail(text, codeOf(e), e);
       }
-      undo.push('ipam', () => ops.ipamDel());
+      undo.push('ipam', () => node.ipam.del());
       if (ipam.ips.length === 0) throw fail('IPAM plugin returned missing IP config');
-      if (!dpdkMode) await ops.configureIp(inv.netns, inv.ifName, ipam);
+      if (!dpdkMode) await node.ipam.configure(inv.netns, inv.ifName, ipam);
     }
 
     // 4. Persist: only now, after every change succeeded.
-    ops.writeCache(key, record);
-    undo.push('cache', () => ops.deleteCache(key));
-    ops.writeAllocation(vf.pciAddress, inv.netns);
-    ops.deletePending(key);
+    writeSriovCache(node.state, 'cache', key, record);
+    undo.push('cache', () => node.state.delete('cache', key));
+    node.state.writeAllocation(vf.pciAddress, inv.netns);
+    node.state.delete('pending', key);
     undo.commit();
 
-    if (ipam && !dpdkMode) await ops.announce(inv.netns, inv.ifName, ipam).catch(() => undefined);
+    if (ipam && !dpdkMode) await node.ipam.announce(inv.netns, inv.ifName, ipam).catch(() => undefined);
     // DPDK: report the admin MAC as Go does; a PF without a VF list (or an error) just leaves it out.
-    const adminMac =
-      dpdkMode && !conf.mac ? (origKnobs ?? tryRead(() => ops.readVf(vf.pf, vf.vfIndex)))?.adminMac : undefined;
+    const adminMac = dpdkMode && !conf.mac ? (origKnobs ?? tryReadVf(vf, node))?.adminMac : undefined;
     const mac = dpdkMode ? conf.mac || nonZeroMac(adminMac) : podMac;
-    ops.log('info', `attached VF ${vf.pciAddress} (PF ${vf.pf} vf ${vf.vfIndex}) as ${inv.ifName}`, { dpdkMode });
+    node.log.info(`attached VF ${vf.pciAddress} (PF ${vf.pf} vf ${vf.vfIndex}) as ${inv.ifName}`, { dpdkMode });
     return { iface: { name: inv.ifName, mac, mtu: record.mtu, sandbox: inv.netns, pciID: vf.pciAddress }, ipam };
   } catch (e) {
     return undo.unwindAfter(e, (notes) => fail(`${msg(e)}; rollback failed: ${notes}`, codeOf(e), e));
   }
 }
 
-function locate(conf: SriovConf, ops: Ops): VfLocation {
-  try {
-    return ops.locateVf(conf.deviceID);
-  } catch (e) {
-    throw fail(`SRIOV-CNI failed to load netconf: LoadConf(): failed to get VF information: "${msg(e)}"`, 999, e);
-  }
+/** A VF in sysfs: its PF netdev (first of physfn/net), index (virtfnN), host netdev (none: DPDK), bound driver. */
+function locateVf(pci: string, { sysfs }: Node) {
+  if (!sysfs.hasPciDevice(pci)) throw new Error(`lstat /sys/bus/pci/devices/${pci}: no such file or directory`);
+  const pf = sysfs.pfNetdevsOfVf(pci)[0];
+  if (pf === undefined) throw new Error('PF network device not found');
+  const vfIndex = sysfs.vfIndex(pci);
+  if (vfIndex === null) throw new Error(`unable to get VF ID with PF: ${pf} and VF pci address ${pci}`);
+  return { pciAddress: pci, pf, vfIndex, netdev: sysfs.netdevs(pci)[0], driver: sysfs.driver(pci) ?? undefined };
 }
+type VfLocation = ReturnType<typeof locateVf>;
 
-/** Refuse a VF whose allocation record names a netns that still exists; a stale record is dropped (#219). */
-function claimAllocation(pciAddress: string, ops: Ops): void {
-  const owner = ops.readAllocation(pciAddress);
-  if (owner === undefined) return;
-  if (owner !== '' && ops.netnsState(owner) === 'ok') {
-    throw fail(`pci address ${pciAddress} is already allocated`);
-  }
-  ops.deleteAllocation(pciAddress);
+/** Whether the VF's allocation record names a netns that exists (a dead owner owns nothing). */
+function liveOwner(pciAddress: string, node: Node): boolean {
+  const owner = node.state.readAllocation(pciAddress);
+  return owner !== undefined && owner !== '' && node.netns.state(owner) === 'ok';
 }
 
 /** A VF without a host netdev, bound to a userspace (DPDK) driver. */
@@ -216,28 +209,15 @@ function detectDpdk(vf: VfLocation): boolean {
   );
 }
 
-function makeCache(
+function cacheRecord(
   conf: SriovConf,
   vf: VfLocation,
   inv: Invocation,
   dpdkMode: boolean,
   host: { mac: string; mtu: number } | undefined,
   knobs: VfKnobState | undefined,
-): AttachmentCache {
-  const orig: OrigVfState = {
-    hostIfName: vf.netdev ?? '',
-    spoofchk: knobs?.spoofchk ?? false,
-    trust: knobs?.trust ?? false,
-    adminMac: knobs?.adminMac ?? '',
-    effectiveMac: host?.mac ?? '',
-    vlan: knobs?.vlan ?? 0,
-    vlanQoS: knobs?.vlanQoS ?? 0,
-    vlanProto: knobs?.vlanProto ?? 0,
-    minTxRate: knobs?.minTxRate ?? 0,
-    maxTxRate: knobs?.maxTxRate ?? 0,
-    linkState: knobs?.linkState ?? 0,
-    mtu: host?.mtu ?? 0,
-  };
+): SriovCache {
+  const hostSide = { hostIfName: vf.netdev ?? '', effectiveMac: host?.mac ?? '', mtu: host?.mtu ?? 0 };
   return {
     cniVersion: conf.cniVersion,
     name: conf.name,
@@ -249,40 +229,40 @@ function makeCache(
     vfId: vf.vfIndex,
     mac: conf.mac,
     mtu: host?.mtu ?? 0,
-    knobs: conf.rawKnobs,
-    orig,
+    knobs: conf.knobs,
+    orig: { ...zeroOrigVfState(), ...knobs, ...hostSide },
     runtimeMac: conf.runtimeMac,
     logLevel: conf.logLevel,
     logFile: conf.logFile,
     dpdkMode,
-    ...(vf.vfIndex < 0 ? { pfOnly: true } : {}),
+    ...(conf.pfOnly ? { pfOnly: true } : {}),
     ifName: inv.ifName,
     netns: inv.netns,
   };
 }
 
-async function applyKnob(vf: Pick<VfLocation, 'pf' | 'vfIndex'>, change: KnobChange, ops: Ops): Promise<void> {
+async function applyKnob(vf: Pick<VfLocation, 'pf' | 'vfIndex'>, change: VfKnobChange, node: Node): Promise<void> {
   try {
-    ops.setVfKnob(vf.pf, vf.vfIndex, change);
-    if (change.kind === 'mac') await verifyAdminMac(vf, change.mac, ops);
+    node.vfs.set(vf.pf, vf.vfIndex, change);
+    if (change.kind === 'mac') await verifyAdminMac(vf, change.mac, node);
   } catch (e) {
-    throw fail(`SRIOV-CNI failed to configure VF "${describeKnob(vf.vfIndex, change)}: ${kernelText(e)}"`, 999, e);
+    throw fail(`SRIOV-CNI failed to configure VF "${describeVfKnob(vf.vfIndex, change)}: ${kernelText(e)}"`, 999, e);
   }
 }
 
 /** The admin MAC is applied asynchronously by some drivers: read it back from the PF, up to 20 × 100 ms. */
-async function verifyAdminMac(vf: Pick<VfLocation, 'pf' | 'vfIndex'>, mac: string, ops: Ops): Promise<void> {
+async function verifyAdminMac(vf: Pick<VfLocation, 'pf' | 'vfIndex'>, mac: string, node: Node): Promise<void> {
   for (let attempt = 0; ; attempt++) {
-    const now = ops.readVf(vf.pf, vf.vfIndex);
+    const now = node.vfs.read(vf.pf, vf.vfIndex);
     if (!now || sameMac(now.adminMac, mac)) return; // no VF list: nothing to compare against
     if (attempt === 19) throw new Error('hardware mac address is different from requested one');
-    await ops.sleep(100);
+    await node.netdev.sleep(100);
   }
 }
 
-function tryRead<T>(read: () => T): T | undefined {
+function tryReadVf(vf: VfLocation, node: Node): VfKnobState | undefined {
   try {
-    return read();
+    return node.vfs.read(vf.pf, vf.vfIndex);
   } catch {
     return undefined;
   }
@@ -292,57 +272,58 @@ function nonZeroMac(mac: string | undefined): string | undefined {
   return mac && mac !== '00:00:00:00:00:00' ? mac : undefined;
 }
 
-function podSide(c: AttachmentCache, inv: Pick<Invocation, 'netns' | 'ifName'>, index?: number): PodSide {
+function podSide(c: SriovCache, inv: Pick<Invocation, 'netns' | 'ifName'>, index?: number): PodSide {
   const o = c.orig;
   return { netns: inv.netns, podName: inv.ifName, hostName: o.hostIfName, index, mac: o.effectiveMac, mtu: o.mtu };
 }
 
 // ---------------------------------------------------------------------------------------------------------- DEL
 
-export async function cmdDel(inv: Invocation, ops: Ops): Promise<void> {
+export async function cmdDel(inv: Invocation, node: Node): Promise<void> {
   const key = cacheKey(inv);
-  const cached = safeRead(() => ops.readCache(key), ops) ?? safeRead(() => ops.readPending(key), ops);
+  const cached = safeRead(node, 'cache', key) ?? safeRead(node, 'pending', key);
   if (!cached) return; // nothing cached: already deleted, or ADD never reached its first change
-  const unlock = await ops.lockVf(cached.deviceID);
+  const unlock = await node.state.lock(cached.deviceID);
   try {
-    await delLocked(cached, key, inv, ops);
+    await delLocked(cached, key, inv, node);
   } finally {
     unlock();
   }
 }
 
-async function delLocked(cached: AttachmentCache, key: string, inv: Invocation, ops: Ops): Promise<void> {
+async function delLocked(cached: SriovCache, key: string, inv: Invocation, node: Node): Promise<void> {
+  const { state, sysfs } = node;
   // 1. IPAM first (an error keeps the cache so the runtime's retry repeats it).
-  if (cached.ipamType) await ops.ipamDel();
-  if (inv.netns === '') return finish(key, ops);
+  if (cached.ipamType) await node.ipam.del();
+  if (inv.netns === '') return finish(key, node);
 
   // 2. Never touch a VF another container owns now (stale DEL after the VF was re-allocated: #219/#313).
   // Paths are compared as files (/var/run/netns/x and /run/netns/x are one netns); a dead owner owns nothing.
-  const owner = ops.readAllocation(cached.deviceID);
-  if (owner && owner !== inv.netns && ops.netnsState(owner) === 'ok' && !ops.sameFile(owner, inv.netns)) {
-    ops.log('info', 'VF is allocated to another netns; not resetting it', { owner, deviceID: cached.deviceID });
-    return finish(key, ops);
+  const owner = state.readAllocation(cached.deviceID);
+  if (owner && owner !== inv.netns && node.netns.state(owner) === 'ok' && !node.netns.sameFile(owner, inv.netns)) {
+    node.log.info('VF is allocated to another netns; not resetting it', { owner, deviceID: cached.deviceID });
+    return finish(key, node);
   }
-  if (!cached.pfOnly && !ops.vfExists(cached.deviceID)) {
-    ops.log('warning', `VF ${cached.deviceID} is gone; nothing to reset`);
-    ops.deleteAllocation(cached.deviceID);
-    return finish(key, ops);
+  if (!cached.pfOnly && !(sysfs.hasPciDevice(cached.deviceID) && sysfs.vfIndex(cached.deviceID) !== null)) {
+    node.log.warning(`VF ${cached.deviceID} is gone; nothing to reset`);
+    state.deleteAllocation(cached.deviceID);
+    return finish(key, node);
   }
 
   // 3. PF-side knobs back to what they were (before the netdev: some drivers refuse MAC changes otherwise). A knob
   // the PF refuses is reported, but the netdev is still released and the state dropped, so the runtime's retry
   // succeeds (the Go plugin's observable behaviour: the error is returned once).
   const vf = { pf: cached.master, vfIndex: cached.vfId };
-  const set = requestedKnobs(cached.knobs, cached.mac);
-  const needsRead = !cached.pfOnly && (planAdd(set).length > 0 || cached.orig.adminMac !== '');
+  const set = planVfKnobs(cached.knobs, cached.mac);
+  const needsRead = !cached.pfOnly && (set.length > 0 || cached.orig.adminMac !== '');
   let resetError: CniError | undefined;
   try {
-    const current = needsRead ? ops.readVf(vf.pf, vf.vfIndex) : undefined;
-    for (const change of planRestore(set, cached.orig, current)) {
+    const current = needsRead ? node.vfs.read(vf.pf, vf.vfIndex) : undefined;
+    for (const change of planVfKnobRestore(set, cached.orig, current)) {
       try {
-        ops.setVfKnob(vf.pf, vf.vfIndex, change);
+        node.vfs.set(vf.pf, vf.vfIndex, change);
       } catch (e) {
-        const text = `${describeKnob(vf.vfIndex, change)}: ${kernelText(e)}`;
+        const text = `${describeVfKnob(vf.vfIndex, change)}: ${kernelText(e)}`;
         resetError ??= fail(`cmdDel() error reseting VF: "${text}"`, 999, e);
       }
     }
@@ -351,31 +332,31 @@ async function delLocked(cached: AttachmentCache, key: string, inv: Invocation, 
   }
 
   // 4. The netdev back to the host (netdev mode only; our cache says which, a Go cache is re-detected).
-  const dpdk = cached.dpdkMode ?? isDpdkNow(cached.deviceID, ops);
-  if (!dpdk && ops.netnsState(inv.netns) === 'ok') releaseToHost(podSide(cached, inv), ops);
-  ops.deleteAllocation(cached.deviceID);
-  finish(key, ops);
-  ops.log('info', `released VF ${cached.deviceID} (host name ${cached.orig.hostIfName || '-'})`);
+  const dpdk = cached.dpdkMode ?? isDpdkNow(cached.deviceID, node);
+  if (!dpdk && node.netns.state(inv.netns) === 'ok') releaseToHost(podSide(cached, inv), node.netdev);
+  state.deleteAllocation(cached.deviceID);
+  finish(key, node);
+  node.log.info(`released VF ${cached.deviceID} (host name ${cached.orig.hostIfName || '-'})`);
   if (resetError) throw resetError;
 }
 
-function finish(key: string, ops: Ops): void {
-  ops.deleteCache(key);
-  ops.deletePending(key);
+function finish(key: string, { state }: Node): void {
+  state.delete('cache', key);
+  state.delete('pending', key);
 }
 
-function safeRead(read: () => AttachmentCache | undefined, ops: Ops): AttachmentCache | undefined {
+function safeRead(node: Node, kind: 'cache' | 'pending', key: string): SriovCache | undefined {
   try {
-    return read();
+    return readSriovCache(node.state, kind, key);
   } catch (e) {
-    ops.log('error', `cannot read cached state: ${msg(e)}`); // Go: unreadable cache ⇒ DEL succeeds
+    node.log.error(`cannot read cached state: ${msg(e)}`); // Go: unreadable cache ⇒ DEL succeeds
     return undefined;
   }
 }
 
-function isDpdkNow(pciAddress: string, ops: Ops): boolean {
+function isDpdkNow(pciAddress: string, node: Node): boolean {
   try {
-    return isUserspaceVf(ops.locateVf(pciAddress));
+    return isUserspaceVf(locateVf(pciAddress, node));
   } catch {
     return false;
   }
@@ -391,24 +372,19 @@ export const CHECK_CODES = {
   missingRoute: 104,
 } as const;
 
-export async function cmdCheck(
-  inv: Invocation,
-  prev: PrevResultView | undefined,
-  ops: Ops,
-  readAddresses: (netns: string, ifName: string) => PodAddressing,
-): Promise<void> {
+export async function cmdCheck(inv: Invocation, prev: PrevResultView | null, node: Node): Promise<void> {
   if (!prev) throw fail('Required prevResult missing'); // 999, as host-device and macvlan
-  const cached = ops.readCache(cacheKey(inv));
+  const cached = readSriovCache(node.state, 'cache', cacheKey(inv));
   if (!cached) throw fail(`no cached state for ${cacheKey(inv)}: the attachment does not exist`, CHECK_CODES.noCache);
-  if (cached.ipamType) await ops.ipamCheck();
+  if (cached.ipamType) await node.ipam.check();
   if (cached.dpdkMode) return;
-  const link = ops.getLink(inv.netns, inv.ifName);
+  const link = node.netdev.getLink(inv.netns, inv.ifName);
   if (!link) throw fail(`interface ${inv.ifName} not found in ${inv.netns}`, CHECK_CODES.noInterface);
   const want = cached.mac || cached.orig.effectiveMac;
   if (want && !sameMac(link.mac, want)) {
     throw fail(`interface ${inv.ifName} has MAC ${link.mac}, expected ${want}`, CHECK_CODES.wrongMac);
   }
-  const have = readAddresses(inv.netns, inv.ifName);
+  const have = node.netdev.addressing(inv.netns, inv.ifName);
   const [ip] = missingAddresses(prev, inv.netns, inv.ifName, have.addresses);
   if (ip) throw fail(`Failed to match addr ${ip} on interface ${inv.ifName}`, CHECK_CODES.missingAddress);
   const [r] = missingRoutes(prev, have.routes);
@@ -424,29 +400,24 @@ export async function cmdCheck(
  * Release every attachment of this network that the runtime no longer lists: reset and release the VF, drop its
  * allocation record and cache. (IPAM GC is forwarded by the caller.) Continues past failures, reports them all.
  */
-export async function cmdGc(
-  network: string,
-  valid: { containerID: string; ifname: string }[],
-  ops: Ops,
-): Promise<void> {
+export async function cmdGc(network: string, valid: GcAttachment[], node: Node): Promise<void> {
   const keep = new Set(valid.map((a) => cacheKey({ containerId: a.containerID, ifName: a.ifname })));
   // Caches of finished ADDs, and crash journals of ADDs whose process died (never DELed).
-  const entries = [
-    ...ops.listCacheKeys().map((key) => ({ key, read: () => ops.readCache(key) })),
-    ...ops.listPendingKeys().map((key) => ({ key, read: () => ops.readPending(key) })),
-  ].filter((e) => !keep.has(e.key));
+  const entries = (['cache', 'pending'] as const)
+    .flatMap((kind) => node.state.list(kind).map((key) => ({ key, read: () => readSriovCache(node.state, kind, key) })))
+    .filter((e) => !keep.has(e.key));
   const release = async ({ key, read }: (typeof entries)[number]) => {
     const first = read();
     if (!first || first.name !== network) return;
-    const unlock = await ops.lockVf(first.deviceID);
+    const unlock = await node.state.lock(first.deviceID);
     try {
       const c = read(); // again under the lock: a DEL may have finished in between
       if (!c) return;
       // Ours record the pod-side name and netns; for a Go file the key is "<containerID>-<ifName>" (k8s IDs
       // have no "-") and the allocation record names the netns.
       const ifName = c.ifName ?? key.slice(key.indexOf('-') + 1);
-      const netns = ops.readAllocation(c.deviceID) ?? c.netns ?? '';
-      await delLocked({ ...c, ipamType: '' }, key, { containerId: '', ifName, netns }, ops); // IPAM: GC is forwarded
+      const netns = node.state.readAllocation(c.deviceID) ?? c.netns ?? '';
+      await delLocked({ ...c, ipamType: '' }, key, { containerId: '', ifName, netns }, node); // IPAM: GC is forwarded
     } finally {
       unlock();
     }

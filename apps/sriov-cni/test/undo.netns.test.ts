@@ -1,17 +1,16 @@
 // In-process runs of the plugin's own handlers (the skeleton's dispatch) against the real kernel and the lab,
-// with one seam: a recording PF at the netlink-ops transport so PF-side knobs succeed as on real hardware, and an
-// Ops wrapper that makes one chosen step fail. Asserts the exact PF-side netlink bytes and that every failure
+// with one seam: a recording PF at the netlink-ops transport so PF-side knobs succeed as on real hardware, and one
+// object of the node wrapped so that one chosen step fails (test-support's failingMethod). Asserts the exact PF-side netlink bytes and that every failure
 // leaves the node as it was: VF in the host with its name/MAC/MTU, PF knobs restored, no lease, no state, no lock.
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dispatch, VfStateDir } from '@sriov-ts/cni';
 import { createLab, type Lab } from '@sriov-ts/lab';
-import { executable, isRoot, missingPrerequisites } from '@sriov-ts/test-support';
+import { executable, failingMethod, isRoot, missingPrerequisites } from '@sriov-ts/test-support';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type HandlerOptions, sriovHandlers } from '../src/handlers.js';
-import { nodeOps } from '../src/node-ops.js';
-import type { Ops } from '../src/ops.js';
+import { type Node, nodeOf } from '../src/node.js';
 import { linkIn, randomId, reclaim } from './harness.js';
 import { type RecordingPf, recordingPf } from './recording-pf.js';
 
@@ -20,6 +19,33 @@ const reason = missingPrerequisites('sriov-cni undo matrix', [
   executable('ip'),
   executable('/usr/lib/cni/host-local'),
 ]);
+
+/**
+ * Every ADD step after the PF knobs, failing once (getLink@pod: the first lookup inside the pod netns; setMac: every
+ * attempt, since the MAC is retried). Everything else — including the undo — is real.
+ */
+const FAILURES: Record<string, (n: Node) => Node> = {
+  writePending: (n) => ({
+    ...n,
+    state: failingMethod(n.state, 'write', { when: (k) => k === 'pending', label: 'writePending' }),
+  }),
+  moveIntoNetns: (n) => ({ ...n, netdev: failingMethod(n.netdev, 'moveIntoNetns') }),
+  'getLink@pod': (n) => ({
+    ...n,
+    netdev: failingMethod(n.netdev, 'getLink', {
+      when: (netns, name) => netns !== undefined && name === 'net1',
+      label: 'getLink@pod',
+    }),
+  }),
+  setMac: (n) => ({ ...n, netdev: failingMethod(n.netdev, 'setMac', { always: true }) }),
+  ipamAdd: (n) => ({ ...n, ipam: failingMethod(n.ipam, 'add', { label: 'ipamAdd' }) }),
+  configureIp: (n) => ({ ...n, ipam: failingMethod(n.ipam, 'configure', { label: 'configureIp' }) }),
+  writeCache: (n) => ({
+    ...n,
+    state: failingMethod(n.state, 'write', { when: (k) => k === 'cache', label: 'writeCache' }),
+  }),
+  writeAllocation: (n) => ({ ...n, state: failingMethod(n.state, 'writeAllocation') }),
+};
 
 describe.skipIf(reason !== null)('ADD failures leave nothing behind (in-process, real kernel, recording PF)', () => {
   let lab: Lab;
@@ -81,7 +107,7 @@ describe.skipIf(reason !== null)('ADD failures leave nothing behind (in-process,
 
   const options = (failAt?: string): HandlerOptions => ({
     node: { sysRoot: lab.root, stateDir, transport: pf.transport },
-    makeOps: (o) => failing(nodeOps(o), failAt),
+    makeNode: (o) => (failAt ? FAILURES[failAt]!(nodeOf(o)) : nodeOf(o)),
   });
 
   function snapshot() {
@@ -210,16 +236,7 @@ describe.skipIf(reason !== null)('ADD failures leave nothing behind (in-process,
     });
   }
 
-  const opSteps = [
-    'writePending',
-    'moveIntoNetns',
-    'getLink@pod',
-    'setMac',
-    'ipamAdd',
-    'configureIp',
-    'writeCache',
-    'writeAllocation',
-  ];
+  const opSteps = Object.keys(FAILURES);
   for (const step of opSteps) {
     it(`a failure in ${step} unwinds every step before it`, async () => {
       pf = recordingPf(lab.pfs[0]!.netdev, 2);
@@ -245,28 +262,3 @@ describe.skipIf(reason !== null)('ADD failures leave nothing behind (in-process,
     });
   }
 });
-
-/**
- * Ops whose `step` throws once (getLink@pod: the first lookup inside the pod netns; setMac: every attempt, since
- * the MAC is retried). Everything else — including the undo — is real.
- */
-function failing(ops: Ops, step: string | undefined): Ops {
-  if (!step) return ops;
-  let armed = true;
-  const fire = () => {
-    if (!armed) return false;
-    if (step !== 'setMac') armed = false;
-    return true;
-  };
-  const boom = () => {
-    throw new Error(`injected failure in ${step}`);
-  };
-  if (step === 'getLink@pod') {
-    return {
-      ...ops,
-      getLink: (netns, name) => (netns !== undefined && name === 'net1' && fire() ? boom() : ops.getLink(netns, name)),
-    };
-  }
-  const real = ops[step as keyof Ops] as (...a: unknown[]) => unknown;
-  return { ...ops, [step]: (...args: unknown[]) => (fire() ? boom() : real(...args)) };
-}
