@@ -2,12 +2,14 @@
 // stderr captured separately, ETXTBSY retried, plus a hard timeout / abort that kills the child.
 // node:child_process is imported on first use only: a CNI plugin without IPAM never pays for it.
 //
-// Without an AbortSignal the child runs through spawnSync: a one-shot CNI plugin has nothing else to do while its
-// IPAM plugin runs, and the asynchronous path (stream objects, pipe sockets, 'close' bookkeeping) costs ≈9 ms more
-// per delegation here (bench: ipam-client exec). With a signal the asynchronous runner is used, so it can be aborted.
+// Without an AbortSignal the child runs synchronously through netlink-ops' C layer (runProgram: posix_spawn, pipes,
+// poll): a one-shot CNI plugin has nothing else to do while its IPAM plugin runs, and node:child_process costs ≈5 ms
+// to load at every start plus ≈9 ms more per run on its asynchronous path (streams, pipe sockets, 'close'
+// bookkeeping). With a signal the asynchronous child_process runner is used, so the call stays abortable.
 import type { ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readSync } from 'node:fs';
 import { getSystemErrorMap } from 'node:util';
+import { runProgram, SyscallError } from '@sriov-ts/netlink-ops';
 
 /** libcni retries a spawn failing with "text file busy" (plugin binary being written) 5 times, 1 s apart. */
 export const ETXTBSY_RETRIES = 5;
@@ -94,12 +96,11 @@ function checkExecutableHeader(path: string): void {
 
 /** Runs the plugin; resolves with its output on exit 0, rejects with RawExecError otherwise. */
 export async function rawExec(req: RawExecRequest): Promise<RawExecOutput> {
-  const { spawn } = loadChildProcess();
   checkExecutableHeader(req.path);
   const delay = req.retryDelayMs ?? ETXTBSY_RETRY_DELAY_MS;
   for (let attempt = 0; ; attempt++) {
     try {
-      return req.signal ? await runOnce(spawn, req) : runOnceSync(req);
+      return req.signal ? await runOnce(loadChildProcess().spawn, req) : runOnceSync(req);
     } catch (err) {
       const busy = err instanceof RawExecError && err.failure.kind === 'spawn' && err.failure.errno === 'ETXTBSY';
       if (!busy || attempt >= ETXTBSY_RETRIES) throw err;
@@ -109,39 +110,46 @@ export async function rawExec(req: RawExecRequest): Promise<RawExecOutput> {
 }
 
 /**
- * One synchronous run. spawnSync kills the child with SIGKILL at the timeout and then stops waiting for its pipes,
- * so a grandchild that keeps stdout open cannot stall us (as with the asynchronous runner).
+ * One synchronous run. At the timeout the child is SIGKILLed and its pipes are closed, so a grandchild that keeps
+ * stdout open cannot stall us (as with the asynchronous runner).
  */
 function runOnceSync(req: RawExecRequest): RawExecOutput {
-  const r = loadChildProcess().spawnSync(req.path, [], {
-    env: req.env,
-    input: req.stdin,
-    timeout: req.timeoutMs,
-    killSignal: 'SIGKILL',
-    maxBuffer: MAX_OUTPUT_BYTES,
-    shell: false,
-  });
-  const output = { stdout: r.stdout ?? Buffer.alloc(0), stderr: r.stderr ?? Buffer.alloc(0) };
-  const code = (r.error as NodeJS.ErrnoException | undefined)?.code;
-  if (r.error && !r.pid) throw spawnFailure(req.path, code, r.error.message); // never ran: ENOENT, EACCES, ETXTBSY
-  if (code === 'ETIMEDOUT') {
+  let run: ReturnType<typeof runProgram>;
+  try {
+    run = runProgram(req.path, {
+      env: req.env,
+      input: req.stdin,
+      timeoutMs: req.timeoutMs,
+      maxOutputBytes: MAX_OUTPUT_BYTES,
+    });
+  } catch (e) {
+    if (e instanceof SyscallError) throw spawnFailure(req.path, e.code, e.message); // never ran: ENOENT, EACCES, …
+    throw e;
+  }
+  const output = { stdout: run.stdout, stderr: run.stderr };
+  if (run.timedOut) {
     throw new RawExecError({
       kind: 'timeout',
       reason: `timed out after ${req.timeoutMs} ms, killed (SIGKILL)`,
       ...output,
     });
   }
-  if (code === 'ENOBUFS') {
+  if (run.overflow) {
     throw new RawExecError({ kind: 'exit', reason: `output over ${MAX_OUTPUT_BYTES} bytes, killed`, ...output });
   }
-  // Any other error (EPIPE: the plugin exited without reading all of stdin) is the plugin's business: its exit counts.
-  if (r.status === 0) return output;
-  const reason = r.signal ? `signal: ${goSignalName(r.signal)}` : `exit status ${r.status}`;
+  if (run.status === 0) return output;
+  const reason = run.signal ? `signal: ${goSignalName(signalName(run.signal))}` : `exit status ${run.status}`;
   throw new RawExecError({ kind: 'exit', reason, ...output });
 }
 
-/** Far above any IPAM result; a plugin printing more is broken (spawnSync then fails the run with ENOBUFS). */
+/** Far above any IPAM result; a plugin printing more is broken. */
 const MAX_OUTPUT_BYTES = 64 * 1024 * 1024;
+
+function signalName(signo: number): NodeJS.Signals {
+  const { signals } = process.getBuiltinModule('node:os').constants;
+  const name = Object.keys(signals).find((k) => signals[k as NodeJS.Signals] === signo);
+  return (name ?? `SIG${signo}`) as NodeJS.Signals;
+}
 
 function runOnce(spawn: typeof import('node:child_process').spawn, req: RawExecRequest): Promise<RawExecOutput> {
   return new Promise((resolve, reject) => {

@@ -46,6 +46,21 @@ export interface SyscallLayer {
   unwatch(handle: WatchHandle): void;
   /** Whether an active watch keeps the process alive. */
   watchRef(handle: WatchHandle, keepAlive: boolean): void;
+  /**
+   * posix_spawn(path, argv [path], env exactly) with signals at their defaults, `input` written to its stdin, stdout
+   * and stderr captured; SIGKILL (and stop reading) at timeoutMs or when an output passes maxOutput bytes.
+   */
+  runProgram(path: string, env: string[], input: Uint8Array, timeoutMs: number, maxOutput: number): ProgramRun;
+}
+
+/** How a program run by runProgram ended: `status` is its exit code, or -1 when `signal` (its number) killed it. */
+export interface ProgramRun {
+  status: number;
+  signal: number;
+  stdout: Buffer;
+  stderr: Buffer;
+  timedOut: boolean;
+  overflow: boolean;
 }
 
 interface NativeError extends Error {
@@ -101,6 +116,7 @@ const pathArgument: Partial<Record<keyof SyscallLayer, number>> = {
   openPacket: 0,
   createNetns: 1,
   deleteNetns: 0,
+  runProgram: 0,
 };
 
 function wrap(raw: Record<string, (...args: unknown[]) => unknown>): SyscallLayer {
