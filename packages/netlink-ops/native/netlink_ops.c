@@ -26,6 +26,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <signal.h>
 #include <spawn.h>
@@ -408,15 +409,25 @@ static napi_value read_file_in_netns(napi_env env, napi_callback_info info) {
 // private pipe), then closes the socket and exits. The intermediate child exits at once, so the caller reaps it and
 // the grandchild is reparented (to init or the runtime's subreaper) — no zombie stays behind in a long-lived process.
 // Children use async-signal-safe calls only, with every signal blocked. If anything fails, this is a plain close().
+static void close_range_from(unsigned first, unsigned last) {
+#ifdef SYS_close_range
+  if (syscall(SYS_close_range, first, last, 0U) == 0) return;
+#endif
+  // Kernels before 5.9: one close() per possible descriptor, lowest first (stdio goes first; this is off the path).
+  struct rlimit lim;
+  unsigned max = getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < (1U << 20) ? (unsigned)lim.rlim_cur : 1U << 20;
+  for (unsigned fd = first; fd <= last && fd < max; fd++) close((int)fd);
+}
+
 static void close_all_but(int a, int b) {
   if (a > b) {
     int t = a;
     a = b;
     b = t;
   }
-  if (a > 0) syscall(SYS_close_range, 0U, (unsigned)a - 1, 0U);
-  if (b > a + 1) syscall(SYS_close_range, (unsigned)a + 1, (unsigned)b - 1, 0U);
-  syscall(SYS_close_range, (unsigned)b + 1, ~0U, 0U);
+  if (a > 0) close_range_from(0U, (unsigned)a - 1);
+  if (b > a + 1) close_range_from((unsigned)a + 1, (unsigned)b - 1);
+  close_range_from((unsigned)b + 1, ~0U);
 }
 
 static void close_off_path(int fd) {
