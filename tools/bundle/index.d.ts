@@ -13,4 +13,8 @@ export declare const CODE_CACHE_DIR: string;
  * An ES module that runs `esmBundle` (one file, no import/export left) as a V8 script with a per-verb code cache kept
  * in `cacheDir` (default CODE_CACHE_DIR). Throws when the bundle cannot run as a script body.
  */
-export declare function withCodeCache(exe: string, esmBundle: string, options?: { cacheDir?: string }): string;
+export declare function withCodeCache(
+  exe: string,
+  bundle: string,
+  options?: { cacheDir?: string; format?: 'esm' | 'cjs' },
+): string;

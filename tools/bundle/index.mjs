@@ -79,7 +79,8 @@ export const CODE_CACHE_DIR = '/var/lib/sriov-ts/v8-cache';
 
 /**
  * Turns tsup's one-file ES module (no import or export left: builtins come from process.getBuiltinModule) into an ES
- * module that runs that code as a V8 script with a code cache kept between runs. A CNI plugin starts once per pod and
+ * module that runs that code as a V8 script with a code cache kept between runs (format 'cjs': a single executable's
+ * CommonJS main around its CommonJS bundle, the same way). A CNI plugin starts once per pod and
  * V8 compiles every function it calls on first call: ≈20 ms of an ADD on the lab, the largest part of its own cost.
  * Node 20 keeps no compile cache for ES modules, but a vm.Script takes `cachedData`. Each verb (CNI_COMMAND) has its
  * own cache file, written at the exit of its first run (createCachedData then holds every function that run
@@ -87,12 +88,16 @@ export const CODE_CACHE_DIR = '/var/lib/sriov-ts/v8-cache';
  * carries a hash of the code. The cache directory and file must belong to the running user and be writable by nobody
  * else (they decide what code runs as root); anything unexpected means no cache, never a failure.
  */
-export function withCodeCache(exe, esmBundle, { cacheDir = CODE_CACHE_DIR } = {}) {
-  const lines = esmBundle.split('\n');
+export function withCodeCache(exe, bundle, { cacheDir = CODE_CACHE_DIR, format = 'esm' } = {}) {
+  const lines = bundle.split('\n');
   const shebang = lines[0].startsWith('#!') ? lines.shift() : '#!/usr/bin/env node';
   const body = lines.join('\n');
   if (/(^|[;\n])(import|export)[\s{*]/.test(body)) throw new Error(`${exe}: the bundle still has an import or export`);
-  const source = `(function (${BUNDLE_URL_PARAM}) {"use strict";${body}\n})`;
+  // esm: the bundle's import.meta.url is the parameter. cjs (a single executable's main): CommonJS's own five.
+  const params = format === 'esm' ? BUNDLE_URL_PARAM : 'exports, require, module, __filename, __dirname';
+  const args = format === 'esm' ? 'import.meta.url' : 'exports, require, module, __filename, __dirname';
+  const filename = format === 'esm' ? 'import.meta.url' : '__filename';
+  const source = `(function (${params}) {"use strict";${body}\n})`;
   new Script(source); // a syntax check: e.g. a top-level await cannot run as a script body
   const id = `${exe}-${createHash('sha256').update(source).digest('hex').slice(0, 16)}`;
   return `${shebang}
@@ -103,7 +108,8 @@ const fs = process.getBuiltinModule('node:fs');
 const vm = process.getBuiltinModule('node:vm');
 const dir = ${JSON.stringify(cacheDir)};
 const verb = /^[A-Z]{1,16}$/.test(process.env.CNI_COMMAND ?? '') ? process.env.CNI_COMMAND : 'NONE';
-const file = \`\${dir}/${id}-\${process.version}-\${process.arch}-\${verb}.bin\`;
+const current = \`${id}-\${process.version}-\${process.arch}-\`;
+const file = \`\${dir}/\${current}\${verb}.bin\`;
 const ours = (st) => st.uid === process.geteuid() && (st.mode & 0o022) === 0;
 const ourDir = () => {
   const st = fs.lstatSync(dir);
@@ -121,7 +127,7 @@ try {
     }
   }
 } catch {}
-const script = new vm.Script(source, { filename: import.meta.url, cachedData });
+const script = new vm.Script(source, { filename: ${filename}, cachedData });
 if (cachedData === undefined || script.cachedDataRejected) {
   process.once('exit', () => {
     const tmp = \`\${file}.\${process.pid}.tmp\`;
@@ -130,6 +136,10 @@ if (cachedData === undefined || script.cachedDataRejected) {
       if (!ourDir()) return;
       fs.writeFileSync(tmp, script.createCachedData(), { flag: 'wx', mode: 0o600 });
       fs.renameSync(tmp, file);
+      // Caches of an older build of this program (or another Node) are never read again.
+      for (const name of fs.readdirSync(dir)) {
+        if (name.startsWith(${JSON.stringify(`${exe}-`)}) && !name.startsWith(current)) fs.unlinkSync(\`\${dir}/\${name}\`);
+      }
     } catch {
       try {
         fs.unlinkSync(tmp);
@@ -137,6 +147,6 @@ if (cachedData === undefined || script.cachedDataRejected) {
     }
   });
 }
-script.runInThisContext()(import.meta.url);
+script.runInThisContext()(${args});
 `;
 }

@@ -92,3 +92,46 @@ describe('withCodeCache: a bundle run as a V8 script with a per-verb code cache'
     expect(() => withCodeCache('x', 'await Promise.resolve(1);')).toThrow(SyntaxError);
   });
 });
+
+describe("withCodeCache format 'cjs' (a single executable's main)", () => {
+  it('runs a CommonJS bundle with require/module/__filename and caches it the same way', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bundle-cc-cjs-'));
+    try {
+      const cacheDir = join(dir, 'cache');
+      const main = join(dir, 'main.cjs');
+      const cjs =
+        '"use strict";\nconst { sep } = require("node:path");\nprocess.stdout.write(sep + " " + __filename + " " + typeof module.exports);\n';
+      writeFileSync(main, withCodeCache('main', cjs, { cacheDir, format: 'cjs' }));
+      for (let i = 0; i < 2; i++) {
+        const r = spawnSync(process.execPath, [main], { env: { CNI_COMMAND: 'DEL' }, encoding: 'utf8' });
+        expect(r.stderr).toBe('');
+        expect(r.stdout).toBe(`/ ${main} object`);
+      }
+      expect(readdirSync(cacheDir).filter((f) => f.endsWith('-DEL.bin'))).toHaveLength(1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('withCodeCache: caches of other builds', () => {
+  it('writing a cache deletes the same program’s caches of other builds, and nobody else’s', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bundle-cc-old-'));
+    try {
+      const cacheDir = join(dir, 'cache');
+      const main = join(dir, 'app.mjs');
+      writeFileSync(main, withCodeCache('app', BUNDLE, { cacheDir }));
+      spawnSync(process.execPath, [main], { env: { CNI_COMMAND: 'ADD' } });
+      const stale = ['app-0000000000000000-v1.0.0-x64-ADD.bin', `app-1111111111111111-${process.version}-x64-DEL.bin`];
+      const others = ['app.sea-0000000000000000-v1.0.0-x64-ADD.bin', 'other-0000000000000000-v1.0.0-x64-ADD.bin'];
+      for (const name of [...stale, ...others]) writeFileSync(join(cacheDir, name), 'x', { mode: 0o600 });
+      spawnSync(process.execPath, [main], { env: { CNI_COMMAND: 'DEL' } }); // first DEL: writes, then cleans
+      const left = readdirSync(cacheDir).sort();
+      expect(left.filter((f) => stale.includes(f))).toEqual([]);
+      expect(left.filter((f) => others.includes(f)).sort()).toEqual([...others].sort());
+      expect(left.filter((f) => /^app-[0-9a-f]{16}-/.test(f) && !stale.includes(f))).toHaveLength(2); // ADD, DEL
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -17,6 +17,7 @@ import {
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { withCodeCache } from '@sriov-ts/bundle';
 import { type ShipApp, shipApp } from './apps.js';
 import { DEFAULT_ADDON_DIR } from './runtime/addon-file.js';
 
@@ -182,6 +183,13 @@ export async function buildExecutable(appName: string, options: BuildOptions = {
     ],
   });
   if (result.errors.length > 0) throw new ShipBuildError(`${appName}: esbuild failed`);
+  // A CNI plugin starts once per pod: its main runs the bundle as a V8 script with a per-verb code cache kept
+  // between runs (@sriov-ts/bundle's withCodeCache; the blob's own code cache holds only what V8 compiles eagerly).
+  let seaMain = bundlePath;
+  if (app.kind === 'cni') {
+    seaMain = join(outDir, `${app.exe}.main.cjs`);
+    writeFileSync(seaMain, withCodeCache(`${app.exe}.sea`, readFileSync(bundlePath, 'utf8'), { format: 'cjs' }));
+  }
 
   const blobPath = join(outDir, `${app.exe}.blob`);
   const seaConfigPath = join(outDir, 'sea-config.json');
@@ -189,7 +197,7 @@ export async function buildExecutable(appName: string, options: BuildOptions = {
     seaConfigPath,
     `${JSON.stringify(
       {
-        main: bundlePath,
+        main: seaMain,
         output: blobPath,
         disableExperimentalSEAWarning: true,
         useCodeCache: options.codeCache ?? true,
