@@ -439,9 +439,11 @@ static void close_off_path(int fd) {
   sigset_t all, saved;
   sigfillset(&all);
   pthread_sigmask(SIG_SETMASK, &all, &saved);
-  pid_t child = fork();
+  // vfork: the intermediate child borrows our memory and only creates the grandchild (a raw clone, so no atfork
+  // handler touches the shared memory), which gets the one copy of the address space; we resume when it has exited.
+  pid_t child = vfork();
   if (child == 0) {
-    if (fork() == 0) {
+    if (syscall(SYS_clone, (unsigned long)SIGCHLD, 0UL, 0UL, 0UL, 0UL) == 0) {
       close_all_but(fd, gate[0]);
       char byte;
       while (read(gate[0], &byte, 1) < 0 && errno == EINTR) {
