@@ -83,8 +83,8 @@ export const CODE_CACHE_DIR = '/var/lib/sriov-ts/v8-cache';
  * CommonJS main around its CommonJS bundle, the same way). A CNI plugin starts once per pod and
  * V8 compiles every function it calls on first call: ≈20 ms of an ADD on the lab, the largest part of its own cost.
  * Node 20 keeps no compile cache for ES modules, but a vm.Script takes `cachedData`. Each verb (CNI_COMMAND) has its
- * own cache file, written at the exit of its first run (createCachedData then holds every function that run
- * compiled) and read by the next ones. V8 checks its version and flags but only the source's length, so the file name
+ * own cache file, written at the exit of its first successful run (createCachedData then holds every function that
+ * run compiled) and read by the next ones. V8 checks its version and flags but only the source's length, so the file name
  * carries a hash of the code. The cache directory and file must belong to the running user and be writable by nobody
  * else (they decide what code runs as root); anything unexpected means no cache, never a failure.
  */
@@ -129,7 +129,9 @@ try {
 } catch {}
 const script = new vm.Script(source, { filename: ${filename}, cachedData });
 if (cachedData === undefined || script.cachedDataRejected) {
-  process.once('exit', () => {
+  // Only a successful run: the cache keeps what its run compiled, and a failed first ADD would leave the success path out.
+  process.once('exit', (code) => {
+    if (code !== 0) return;
     const tmp = \`\${file}.\${process.pid}.tmp\`;
     try {
       fs.mkdirSync(dir, { recursive: true, mode: 0o700 });

@@ -86,6 +86,15 @@ describe('withCodeCache: a bundle run as a V8 script with a per-verb code cache'
     }
   });
 
+  it('a failed run writes no cache (it would lack the success path), the next successful one does', () => {
+    const failing = join(dir, 'failing.mjs');
+    writeFileSync(failing, withCodeCache('failing', 'process.exitCode = process.env.FAIL ? 2 : 0;', { cacheDir }));
+    expect(spawnSync(process.execPath, [failing], { env: { CNI_COMMAND: 'GC', FAIL: '1' } }).status).toBe(2);
+    expect(readdirSync(cacheDir).some((f) => f.startsWith('failing-'))).toBe(false);
+    expect(spawnSync(process.execPath, [failing], { env: { CNI_COMMAND: 'GC' } }).status).toBe(0);
+    expect(readdirSync(cacheDir).filter((f) => f.startsWith('failing-'))).toHaveLength(1);
+  });
+
   it('refuses at build time a bundle that cannot run as a script body', () => {
     expect(() => withCodeCache('x', 'import { a } from "b";\nconsole.log(a);')).toThrow(/import or export/);
     expect(() => withCodeCache('x', 'export const a = 1;')).toThrow(/import or export/);
