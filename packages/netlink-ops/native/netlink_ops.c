@@ -624,8 +624,20 @@ static napi_value run_program(napi_env env, napi_callback_info info) {
     if (overflow) break;
   }
   if (timed_out || overflow) kill(pid, SIGKILL);
+  // Outputs closed does not mean exited (a program may close them and go on): the deadline still holds.
   int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  for (;;) {
+    pid_t w = waitpid(pid, &status, timed_out || overflow ? 0 : WNOHANG);
+    if (w == pid || (w < 0 && errno != EINTR)) break;
+    if (w == 0) {
+      if (monotonic_ms() >= deadline) {
+        timed_out = true;
+        kill(pid, SIGKILL);
+        continue;
+      }
+      struct timespec pause = {0, 1000000}; // 1 ms
+      nanosleep(&pause, NULL);
+    }
   }
 
   napi_value obj, v;

@@ -69,6 +69,11 @@ describe('runProgram', () => {
     }
   });
 
+  it('the deadline holds for a program that closes its outputs and goes on running', () => {
+    const run = runProgram(script('quiet', 'exec >&- 2>&-\nsleep 600'), { env: {}, timeoutMs: 500 });
+    expect(run).toMatchObject({ timedOut: true, signal: 9 });
+  });
+
   it('kills a program whose output passes the limit', () => {
     const run = runProgram(script('loud', 'while :; do echo xxxxxxxxxxxxxxxxxxxxxxxx; done'), {
       env: {},
