@@ -1,7 +1,8 @@
 // In-process runs of the plugin's own handlers (the skeleton's dispatch) against the real kernel and the lab,
 // with one seam: a recording PF at the netlink-ops transport so PF-side knobs succeed as on real hardware, and one
-// object of the node wrapped so that one chosen step fails (test-support's failingMethod). Asserts the exact PF-side netlink bytes and that every failure
-// leaves the node as it was: VF in the host with its name/MAC/MTU, PF knobs restored, no lease, no state, no lock.
+// object of the node wrapped so that one chosen step fails (test-support's failingMethod). Asserts the exact PF-side
+// netlink bytes and that every failure leaves the node as it was: VF in the host with its name/MAC/MTU, PF knobs
+// restored, no lease, no state, no lock.
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

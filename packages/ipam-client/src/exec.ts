@@ -1,11 +1,11 @@
 // Running one delegated plugin process the way libcni's RawExec does: stdin = the exact bytes, stdout and
 // stderr captured separately, ETXTBSY retried, plus a hard timeout / abort that kills the child.
-// node:child_process is imported on first use only: a CNI plugin without IPAM never pays for it.
 //
 // Without an AbortSignal the child runs synchronously through netlink-ops' C layer (runProgram: posix_spawn, pipes,
 // poll): a one-shot CNI plugin has nothing else to do while its IPAM plugin runs, and node:child_process costs ≈5 ms
 // to load at every start plus ≈9 ms more per run on its asynchronous path (streams, pipe sockets, 'close'
-// bookkeeping). With a signal the asynchronous child_process runner is used, so the call stays abortable.
+// bookkeeping). With a signal the asynchronous child_process runner is used (the module loaded then, not before), so
+// the call stays abortable.
 import type { ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readSync } from 'node:fs';
 import { getSystemErrorMap } from 'node:util';

@@ -406,9 +406,9 @@ static napi_value read_file_in_netns(napi_env env, napi_callback_info info) {
 // machine, more than everything else a pod's announcement costs. The last reference is handed to a grandchild that
 // closes it off the caller's path: it first closes every other descriptor (so the runtime's pipes see EOF as soon as
 // the caller exits), waits until the caller and the intermediate child have dropped their references (EOF on a
-// private pipe), then closes the socket and exits. The intermediate child exits at once, so the caller reaps it and
-// the grandchild is reparented (to init or the runtime's subreaper) — no zombie stays behind in a long-lived process.
-// Children use async-signal-safe calls only, with every signal blocked. If anything fails, this is a plain close().
+// private pipe), then closes the socket and exits. The intermediate (vfork) child exits at once, so the caller reaps
+// it and the grandchild is reparented (to init or the runtime's subreaper) — no zombie stays behind in a long-lived
+// process. Children make raw syscalls only, with every signal blocked. If anything fails, this is a plain close().
 static void close_range_from(unsigned first, unsigned last) {
 #ifdef SYS_close_range
   if (syscall(SYS_close_range, first, last, 0U) == 0) return;
@@ -462,7 +462,7 @@ static void close_off_path(int fd) {
   close(gate[0]);
 }
 
-// runProgram(path: string, env: string[], input: Buffer, timeoutMs: number):
+// runProgram(path: string, env: string[], input: Buffer, timeoutMs: number, maxOutput: number):
 //   { status: number, signal: number, stdout: Buffer, stderr: Buffer, timedOut: boolean, overflow: boolean }
 // Runs `path` (argv = [path], environment exactly `env`) with `input` on stdin and both outputs captured, like
 // child_process.spawnSync, for a one-shot plugin delegating to another (IPAM): Node's child_process module alone costs

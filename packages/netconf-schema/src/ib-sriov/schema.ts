@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import type { GoStruct } from '../go-json.js';
-import { cniCommonShape } from '../sriov/schema.js';
+import { cniCommonShape, PLUGIN_CONF_FIELDS } from '../sriov/schema.js';
 
 /** `mellanox.infiniband.app`: the args.cni key ib-kubernetes sets to "configured". */
 export const IB_KUBERNETES_APP_KEY = 'mellanox.infiniband.app';
@@ -11,13 +11,7 @@ export const GUID_PATTERN = '^([0-9a-fA-F]{2}:){7}[0-9a-fA-F]{2}$';
 /** Top-level keys of the Go `NetConf` (CNI PluginConf + IbSriovNetConf); `guid` is listed to warn about it. */
 export const IB_SRIOV_STRUCT: GoStruct = {
   fields: [
-    'cniVersion',
-    'name',
-    'type',
-    'capabilities',
-    'ipam',
-    'dns',
-    'prevResult',
+    ...PLUGIN_CONF_FIELDS,
     'deviceID',
     'pkey',
     'link_state',

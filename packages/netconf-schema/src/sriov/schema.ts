@@ -12,16 +12,13 @@ export const VLAN_PROTOS = ['802.1q', '802.1ad'] as const;
 export const LINK_STATES = ['auto', 'enable', 'disable'] as const;
 export const LOG_LEVELS = ['panic', 'error', 'warning', 'info', 'debug', 'verbose'] as const;
 
+/** The keys of libcni's `types.PluginConf`, embedded in every plugin's Go `NetConf`. */
+export const PLUGIN_CONF_FIELDS = ['cniVersion', 'name', 'type', 'capabilities', 'ipam', 'dns', 'prevResult'];
+
 /** Top-level keys of the Go `NetConf` (CNI PluginConf + SriovNetConf) plus the legacy seed keys. */
 export const SRIOV_STRUCT: GoStruct = {
   fields: [
-    'cniVersion',
-    'name',
-    'type',
-    'capabilities',
-    'ipam',
-    'dns',
-    'prevResult',
+    ...PLUGIN_CONF_FIELDS,
     'deviceID',
     'vlan',
     'vlanQoS',
