@@ -33,6 +33,8 @@ function snapshot(n: MemoryNode) {
 
 afterEach(removeMemoryNodes);
 
+const failingNode = (n: Node): Node => ({ ...n, netdev: failingMethod(n.netdev, 'moveIntoNetns') });
+
 describe('ADD/DEL flow (in-memory node)', () => {
   it('ADD attaches, DEL restores the node exactly', async () => {
     const n = memoryNode();
@@ -89,6 +91,35 @@ describe('ADD/DEL flow (in-memory node)', () => {
       (await n.node.state.lock(VF_PCI, 'vf_lock', 0))();
     });
   }
+
+  it('starts host-local and static before the move (they run while the kernel moves it), others after it', async () => {
+    for (const [type, order] of [
+      ['host-local', ['ipam.add', 'netdev.moveIntoNetns']],
+      ['static', ['ipam.add', 'netdev.moveIntoNetns']],
+      ['dhcp', ['netdev.moveIntoNetns', 'ipam.add']], // needs the interface in the pod, as in the Go plugin
+      ['whereabouts', ['netdev.moveIntoNetns', 'ipam.add']],
+    ] as const) {
+      const n = memoryNode();
+      await cmdAdd(conf({ ipam: { type } }), inv, n.node);
+      expect(n.calls.map((c) => c.split(' ')[0]).filter((c) => order.includes(c as never))).toEqual(order);
+    }
+  });
+
+  it('a move that fails while an early IPAM run is under way releases its lease once the run is done', async () => {
+    const n = memoryNode();
+    let finish: () => void = () => undefined;
+    const slowAdd = n.node.ipam.add;
+    const node: Node = {
+      ...failingNode(n.node),
+      ipam: { ...n.node.ipam, add: () => new Promise((r) => (finish = () => r(slowAdd()))) },
+    };
+    const add = cmdAdd(conf(), inv, node);
+    await new Promise((r) => setTimeout(r, 10));
+    finish(); // the IPAM run ends after the move has failed
+    await expect(add).rejects.toThrow(/injected failure/);
+    expect(n.calls.filter((c) => c.startsWith('ipam'))).toEqual(['ipam.add', 'ipam.del']);
+    expect(n.leases.size).toBe(0);
+  });
 
   it('undoes knobs newest first', async () => {
     const n = memoryNode();

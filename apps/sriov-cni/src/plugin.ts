@@ -134,12 +134,16 @@ async function addLocked(conf: SriovConf, vf: VfLocation, inv: Invocation, node:
     record.mtu = dpdkMode ? node.vfs.pfMtu(vf.pf) : host!.mtu;
 
     // 2. The netdev: into the pod, renamed and up in one message; undo puts it back with name, MAC, MTU.
+    //    *Beyond*: an IPAM plugin that never looks at the pod starts first and runs on another CPU meanwhile (the
+    //    kernel's move waits out an RCU grace period); others (dhcp…) need the interface and start in step 3.
     let podMac: string | undefined;
+    let ipamRun: Promise<Result> | undefined;
     if (!dpdkMode) {
       const hostName = vf.netdev!;
       // Registered first: the kernel moves before it renames, so a rename refused in the pod (EEXIST) still
       // leaves the VF there under its host name, which the undo finds.
       undo.push('move into pod', () => releaseToHost(podSide(record, inv, host!.index), node.netdev));
+      if (IPAM_OUTSIDE_POD.has(conf.ipamType)) ipamRun = startIpam(conf, vf, node, undo);
       node.netdev.moveIntoNetns(hostName, inv.netns, inv.ifName);
       const moved = node.netdev.getLink(inv.netns, inv.ifName);
       if (moved?.altNames.includes(hostName)) node.netdev.delAltName(inv.netns, inv.ifName, hostName);
@@ -148,16 +152,10 @@ async function addLocked(conf: SriovConf, vf: VfLocation, inv: Invocation, node:
       podMac = conf.mac || host!.mac;
     }
 
-    // 3. IPAM: delegated with the raw stdin; its undo releases the lease.
+    // 3. IPAM (unless step 2 started it): delegated with the raw stdin; its undo releases the lease.
     let ipam: Result | undefined;
     if (conf.ipamType) {
-      try {
-        ipam = await node.ipam.add();
-      } catch (e) {
-        const text = `failed to set up IPAM plugin type "${conf.ipamType}" from the device "${vf.pf}": ${msg(e)}`;
-        throw fail(text, codeOf(e), e);
-      }
-      undo.push('ipam', () => node.ipam.del());
+      ipam = await (ipamRun ?? startIpam(conf, vf, node, undo));
       if (ipam.ips.length === 0) throw fail('IPAM plugin returned missing IP config');
       if (!dpdkMode) await node.ipam.configure(inv.netns, inv.ifName, ipam);
     }
@@ -178,6 +176,31 @@ async function addLocked(conf: SriovConf, vf: VfLocation, inv: Invocation, node:
   } catch (e) {
     return undo.unwindAfter(e, (notes) => fail(`${msg(e)}; rollback failed: ${notes}`, codeOf(e), e));
   }
+}
+
+/** IPAM plugins known to allocate without entering the pod's netns, so they may run while the netdev moves. */
+const IPAM_OUTSIDE_POD = new Set(['host-local', 'static']);
+
+/**
+ * Starts the IPAM ADD (the plugin is running when this returns) and registers its undo, which releases the lease
+ * once the run has succeeded. The returned promise rejects with the Go plugin's wording.
+ */
+function startIpam(conf: SriovConf, vf: VfLocation, node: Node, undo: UndoStack): Promise<Result> {
+  let started: Promise<Result>;
+  try {
+    started = node.ipam.add();
+  } catch (e) {
+    started = Promise.reject(e);
+  }
+  const run = started.catch((e) => {
+    const text = `failed to set up IPAM plugin type "${conf.ipamType}" from the device "${vf.pf}": ${msg(e)}`;
+    throw fail(text, codeOf(e), e);
+  });
+  const succeeded = run.then(() => true).catch(() => false);
+  undo.push('ipam', async () => {
+    if (await succeeded) await node.ipam.del();
+  });
+  return run;
 }
 
 /** A VF in sysfs: its PF netdev (first of physfn/net), index (virtfnN), host netdev (none: DPDK), bound driver. */

@@ -1,5 +1,5 @@
 // Delegation conformance against small fake IPAM executables (node scripts written into a temp CNI_PATH dir).
-import { closeSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CniError, createLogger } from '@sriov-ts/cni';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -261,6 +261,22 @@ describe('what the IPAM plugin receives', () => {
       const { CNI_COMMAND: _ignored, UNSET_VAR: _unset, ...expected } = env;
       expect(rest).toEqual(expected);
     }
+  });
+  it('is already running when ipamAdd returns: work before the await overlaps it', async () => {
+    const started = join(fakes.dir, 'early-started');
+    const go = join(fakes.dir, 'early-go');
+    // The fake finishes only once the caller, between ipamAdd() and its await, has seen it start and said go: a
+    // delegation that ran the plugin to completion inside ipamAdd() would time out here.
+    fakes.addShell(
+      'early',
+      `cat > /dev/null; : > ${started}\nwhile [ ! -e ${go} ]; do sleep 0.01; done\necho '{"cniVersion":"1.0.0","ips":[]}'`,
+    );
+    const pending = ipamAdd(conf('early'), { env: baseEnv, timeoutMs: 10_000 });
+    const pause = new Int32Array(new SharedArrayBuffer(4));
+    for (let i = 0; i < 500 && !existsSync(started); i++) Atomics.wait(pause, 0, 0, 10); // the caller's sync work
+    expect(existsSync(started)).toBe(true);
+    writeFileSync(go, '');
+    expect(await pending).toMatchObject({ cniVersion: '1.0.0', ips: [] });
   });
   it('defaults to process.env', () => {
     expect(delegateEnv(process.env, 'ADD').PATH).toBe(process.env.PATH);

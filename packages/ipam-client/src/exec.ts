@@ -1,15 +1,15 @@
 // Running one delegated plugin process the way libcni's RawExec does: stdin = the exact bytes, stdout and
 // stderr captured separately, ETXTBSY retried, plus a hard timeout / abort that kills the child.
 //
-// Without an AbortSignal the child runs synchronously through netlink-ops' C layer (runProgram: posix_spawn, pipes,
-// poll): a one-shot CNI plugin has nothing else to do while its IPAM plugin runs, and node:child_process costs ≈5 ms
-// to load at every start plus ≈9 ms more per run on its asynchronous path (streams, pipe sockets, 'close'
-// bookkeeping). With a signal the asynchronous child_process runner is used (the module loaded then, not before), so
-// the call stays abortable.
+// Without an AbortSignal the child runs through netlink-ops' C layer (startProgram: posix_spawn, pipes, poll), started
+// at the call and waited for, blocking, at the caller's first await: a one-shot CNI plugin has nothing else to do
+// then (or has already done its overlapping work), and node:child_process costs ≈5 ms to load at every start plus
+// ≈9 ms more per run on its asynchronous path (streams, pipe sockets, 'close' bookkeeping). With a signal the
+// asynchronous child_process runner is used (the module loaded then, not before), so the call stays abortable.
 import type { ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readSync } from 'node:fs';
 import { getSystemErrorMap } from 'node:util';
-import { runProgram, SyscallError } from '@sriov-ts/netlink-ops';
+import { type RunningProgram, SyscallError, startProgram } from '@sriov-ts/netlink-ops';
 
 /** libcni retries a spawn failing with "text file busy" (plugin binary being written) 5 times, 1 s apart. */
 export const ETXTBSY_RETRIES = 5;
@@ -94,13 +94,20 @@ function checkExecutableHeader(path: string): void {
   }
 }
 
-/** Runs the plugin; resolves with its output on exit 0, rejects with RawExecError otherwise. */
+/**
+ * Runs the plugin; resolves with its output on exit 0, rejects with RawExecError otherwise. Without a signal the
+ * plugin is already running when this returns (spawned before the first await): synchronous work the caller does
+ * before awaiting the promise overlaps the plugin's run, and the blocking wait for it happens at that await.
+ */
 export async function rawExec(req: RawExecRequest): Promise<RawExecOutput> {
   checkExecutableHeader(req.path);
   const delay = req.retryDelayMs ?? ETXTBSY_RETRY_DELAY_MS;
   for (let attempt = 0; ; attempt++) {
     try {
-      return req.signal ? await runOnce(loadChildProcess().spawn, req) : runOnceSync(req);
+      if (req.signal) return await runOnce(loadChildProcess().spawn, req);
+      const running = startOnce(req);
+      await undefined; // hand control back to the caller while the plugin runs
+      return finishOnce(running, req);
     } catch (err) {
       const busy = err instanceof RawExecError && err.failure.kind === 'spawn' && err.failure.errno === 'ETXTBSY';
       if (!busy || attempt >= ETXTBSY_RETRIES) throw err;
@@ -109,14 +116,10 @@ export async function rawExec(req: RawExecRequest): Promise<RawExecOutput> {
   }
 }
 
-/**
- * One synchronous run. At the timeout the child is SIGKILLed and its pipes are closed, so a grandchild that keeps
- * stdout open cannot stall us (as with the asynchronous runner).
- */
-function runOnceSync(req: RawExecRequest): RawExecOutput {
-  let run: ReturnType<typeof runProgram>;
+/** Starts one synchronous-runner run (netlink-ops' C layer); a program that never ran throws RawExecError. */
+function startOnce(req: RawExecRequest): RunningProgram {
   try {
-    run = runProgram(req.path, {
+    return startProgram(req.path, {
       env: req.env,
       input: req.stdin,
       timeoutMs: req.timeoutMs,
@@ -126,6 +129,14 @@ function runOnceSync(req: RawExecRequest): RawExecOutput {
     if (e instanceof SyscallError) throw spawnFailure(req.path, e.code, e.message); // never ran: ENOENT, EACCES, …
     throw e;
   }
+}
+
+/**
+ * Waits for a started run. At the timeout the child is SIGKILLed and its pipes are closed, so a grandchild that keeps
+ * stdout open cannot stall us (as with the asynchronous runner).
+ */
+function finishOnce(running: RunningProgram, req: RawExecRequest): RawExecOutput {
+  const run = running.wait();
   const output = { stdout: run.stdout, stderr: run.stderr };
   if (run.timedOut) {
     throw new RawExecError({

@@ -462,18 +462,33 @@ static void close_off_path(int fd) {
   close(gate[0]);
 }
 
-// runProgram(path: string, env: string[], input: Buffer, timeoutMs: number, maxOutput: number):
-//   { status: number, signal: number, stdout: Buffer, stderr: Buffer, timedOut: boolean, overflow: boolean }
+// spawnProgram(path: string, env: string[], input: Buffer, timeoutMs: number, maxOutput: number): handle
+// waitProgram(handle): { status, signal, stdout: Buffer, stderr: Buffer, timedOut: boolean, overflow: boolean }
 // Runs `path` (argv = [path], environment exactly `env`) with `input` on stdin and both outputs captured, like
 // child_process.spawnSync, for a one-shot plugin delegating to another (IPAM): Node's child_process module alone costs
-// ≈5 ms of every start to load. posix_spawn with every signal reset to its default and an empty mask (what libuv does),
-// the pipes the only inherited descriptors (everything else is close-on-exec). At the timeout, or when an output passes
+// ≈5 ms of every start to load. Split in two so the caller can do other work while the program runs (a CNI plugin
+// moves its netdev while host-local allocates): spawnProgram starts it and writes as much of `input` as the pipe takes
+// at once (all of a CNI config), waitProgram finishes the input, collects the outputs and reaps it. posix_spawn with
+// every signal reset to its default and an empty mask (what libuv does), the pipes the only inherited descriptors
+// (everything else is close-on-exec). The deadline counts from the spawn. At the deadline, or when an output passes
 // maxOutput bytes, the child is SIGKILLed and its pipes are closed, so a grandchild holding them cannot stall us.
-// A program that cannot be started throws errno (syscall "posix_spawn": ENOENT, EACCES, ETXTBSY, ENOEXEC...).
+// A program that cannot be started throws errno (syscall "posix_spawn": ENOENT, EACCES, ETXTBSY, ENOEXEC...). A
+// handle that is garbage-collected (or outlives the environment) without waitProgram has its child killed and reaped.
 typedef struct {
   char *data;
   size_t len, cap;
 } growbuf;
+
+typedef struct {
+  pid_t pid; // 0 once reaped
+  int in, out, err;
+  char *input;
+  size_t input_len, written;
+  growbuf bout, berr;
+  int64_t deadline;
+  size_t max_output;
+  bool waited;
+} program_t;
 
 static int grow_read(int fd, growbuf *b, size_t max) {
   for (;;) {
@@ -503,7 +518,52 @@ static int64_t monotonic_ms(void) {
   return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static napi_value run_program(napi_env env, napi_callback_info info) {
+static void close_if_open(int *fd) {
+  if (*fd >= 0) close(*fd);
+  *fd = -1;
+}
+
+// Writes what the (non-blocking) stdin pipe takes now; closes it when all is written or the reader is gone.
+static void feed_input(program_t *p) {
+  while (p->in >= 0 && p->written < p->input_len) {
+    ssize_t w = write(p->in, p->input + p->written, p->input_len - p->written);
+    if (w > 0) {
+      p->written += (size_t)w;
+    } else if (w < 0 && errno == EINTR) {
+      continue;
+    } else {
+      // EAGAIN: the pipe is full, the rest goes in waitProgram's loop. EPIPE: the program exited without reading all
+      // of stdin, its business (SIGPIPE is ignored by Node).
+      if (w < 0 && errno == EAGAIN) return;
+      break;
+    }
+  }
+  close_if_open(&p->in);
+}
+
+static void program_free(program_t *p) {
+  if (p->pid > 0) {
+    kill(p->pid, SIGKILL);
+    while (waitpid(p->pid, NULL, 0) < 0 && errno == EINTR) {
+    }
+    p->pid = 0;
+  }
+  close_if_open(&p->in);
+  close_if_open(&p->out);
+  close_if_open(&p->err);
+  free(p->input);
+  free(p->bout.data);
+  free(p->berr.data);
+  free(p);
+}
+
+static void program_finalize(napi_env env, void *data, void *hint) {
+  (void)env;
+  (void)hint;
+  program_free((program_t *)data);
+}
+
+static napi_value spawn_program(napi_env env, napi_callback_info info) {
   ARGS(5);
   char path[MAX_PATH_ARG];
   uint32_t env_count = 0;
@@ -516,35 +576,49 @@ static napi_value run_program(napi_env env, napi_callback_info info) {
       napi_get_array_length(env, argv[1], &env_count) != napi_ok || env_count > 4096 ||
       !arg_buffer(env, argv[2], &input, &input_len) || !arg_int(env, argv[3], &timeout_ms) || timeout_ms < 1 ||
       !arg_int(env, argv[4], &max_output) || max_output < 1)
-    return throw_type(env, "runProgram(absolute path, env string[], input Buffer, timeoutMs >= 1, maxOutput >= 1)");
+    return throw_type(env, "spawnProgram(absolute path, env string[], input Buffer, timeoutMs >= 1, maxOutput >= 1)");
 
+  program_t *p = calloc(1, sizeof *p);
   char **envp = calloc(env_count + 1, sizeof *envp);
-  if (!envp) return throw_errno(env, "calloc", ENOMEM);
+  if (!p || !envp) {
+    free(p);
+    free(envp);
+    return throw_errno(env, "calloc", ENOMEM);
+  }
+  p->in = p->out = p->err = -1;
+  p->max_output = (size_t)max_output;
   napi_value result = NULL;
   int in[2] = {-1, -1}, out[2] = {-1, -1}, err[2] = {-1, -1};
-  growbuf bout = {0}, berr = {0};
   for (uint32_t i = 0; i < env_count; i++) {
     napi_value item;
     size_t len = 0;
     if (napi_get_element(env, argv[1], i, &item) != napi_ok ||
         napi_get_value_string_utf8(env, item, NULL, 0, &len) != napi_ok) {
-      throw_type(env, "runProgram: env entries must be strings");
-      goto done;
+      throw_type(env, "spawnProgram: env entries must be strings");
+      goto fail;
     }
     envp[i] = malloc(len + 1);
     if (!envp[i]) {
       throw_errno(env, "malloc", ENOMEM);
-      goto done;
+      goto fail;
     }
     napi_get_value_string_utf8(env, item, envp[i], len + 1, &len);
     if (strlen(envp[i]) != len) {
-      throw_type(env, "runProgram: env entries must not contain NUL");
-      goto done;
+      throw_type(env, "spawnProgram: env entries must not contain NUL");
+      goto fail;
     }
   }
+  // The input is copied: the program may still be reading it after this call returns.
+  p->input = malloc(input_len ? input_len : 1);
+  if (!p->input) {
+    throw_errno(env, "malloc", ENOMEM);
+    goto fail;
+  }
+  if (input_len) memcpy(p->input, input, input_len);
+  p->input_len = input_len;
   if (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0) {
     throw_errno(env, "pipe2", errno);
-    goto done;
+    goto fail;
   }
   posix_spawn_file_actions_t actions;
   posix_spawnattr_t attr;
@@ -566,32 +640,59 @@ static napi_value run_program(napi_env env, napi_callback_info info) {
   int rc = posix_spawn(&pid, path, &actions, &attr, child_argv, envp);
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attr);
-  close(in[0]);
-  close(out[1]);
-  close(err[1]);
-  in[0] = out[1] = err[1] = -1;
+  close_if_open(&in[0]);
+  close_if_open(&out[1]);
+  close_if_open(&err[1]);
   if (rc != 0) {
     throw_errno(env, "posix_spawn", rc);
-    goto done;
+    goto fail;
   }
+  p->pid = pid;
+  p->deadline = monotonic_ms() + timeout_ms;
+  p->in = in[1];
+  p->out = out[0];
+  p->err = err[0];
+  in[1] = out[0] = err[0] = -1;
+  fcntl(p->in, F_SETFL, O_NONBLOCK);
+  fcntl(p->out, F_SETFL, O_NONBLOCK);
+  fcntl(p->err, F_SETFL, O_NONBLOCK);
+  feed_input(p);
+  if (napi_create_external(env, p, program_finalize, NULL, &result) != napi_ok) {
+    program_free(p);
+    return throw_type(env, "spawnProgram: napi_create_external failed");
+  }
+  p = NULL;
 
-  fcntl(in[1], F_SETFL, O_NONBLOCK);
-  fcntl(out[0], F_SETFL, O_NONBLOCK);
-  fcntl(err[0], F_SETFL, O_NONBLOCK);
-  size_t written = 0;
-  if (input_len == 0) {
-    close(in[1]);
-    in[1] = -1;
+fail:
+  for (int k = 0; k < 2; k++) {
+    close_if_open(&in[k]);
+    close_if_open(&out[k]);
+    close_if_open(&err[k]);
   }
+  for (uint32_t i = 0; i < env_count; i++) free(envp[i]);
+  free(envp);
+  if (p) program_free(p);
+  return result;
+}
+
+static napi_value wait_program(napi_env env, napi_callback_info info) {
+  ARGS(1);
+  void *data = NULL;
+  napi_valuetype type;
+  if (argc < 1 || napi_typeof(env, argv[0], &type) != napi_ok || type != napi_external ||
+      napi_get_value_external(env, argv[0], &data) != napi_ok || !data)
+    return throw_type(env, "waitProgram(handle from spawnProgram)");
+  program_t *p = data;
+  if (p->waited) return throw_type(env, "waitProgram: this program was already waited for");
+  p->waited = true;
   bool timed_out = false, overflow = false;
-  int64_t deadline = monotonic_ms() + timeout_ms;
-  while (out[0] >= 0 || err[0] >= 0) {
+  while (p->out >= 0 || p->err >= 0) {
     struct pollfd fds[3];
     int n = 0, iw = -1, io = -1, ie = -1;
-    if (in[1] >= 0) fds[iw = n++] = (struct pollfd){.fd = in[1], .events = POLLOUT};
-    if (out[0] >= 0) fds[io = n++] = (struct pollfd){.fd = out[0], .events = POLLIN};
-    if (err[0] >= 0) fds[ie = n++] = (struct pollfd){.fd = err[0], .events = POLLIN};
-    int64_t left = deadline - monotonic_ms();
+    if (p->in >= 0) fds[iw = n++] = (struct pollfd){.fd = p->in, .events = POLLOUT};
+    if (p->out >= 0) fds[io = n++] = (struct pollfd){.fd = p->out, .events = POLLIN};
+    if (p->err >= 0) fds[ie = n++] = (struct pollfd){.fd = p->err, .events = POLLIN};
+    int64_t left = p->deadline - monotonic_ms();
     if (left <= 0) {
       timed_out = true;
       break;
@@ -601,68 +702,55 @@ static napi_value run_program(napi_env env, napi_callback_info info) {
       if (errno == EINTR) continue;
       break;
     }
-    if (iw >= 0 && fds[iw].revents) {
-      ssize_t w = write(in[1], (char *)input + written, input_len - written);
-      if (w > 0) written += (size_t)w;
-      // EPIPE: the program exited without reading all of stdin, its business (SIGPIPE is ignored by Node).
-      if (written == input_len || (w < 0 && errno != EAGAIN && errno != EINTR)) {
-        close(in[1]);
-        in[1] = -1;
-      }
-    }
-    int *fdp[2] = {&out[0], &err[0]};
+    if (iw >= 0 && fds[iw].revents) feed_input(p);
+    int *fdp[2] = {&p->out, &p->err};
     int idx[2] = {io, ie};
-    growbuf *bufs[2] = {&bout, &berr};
+    growbuf *bufs[2] = {&p->bout, &p->berr};
     for (int k = 0; k < 2; k++) {
       if (idx[k] < 0 || !fds[idx[k]].revents) continue;
-      int r = grow_read(*fdp[k], bufs[k], (size_t)max_output);
+      int r = grow_read(*fdp[k], bufs[k], p->max_output);
       if (r == 1) continue;
       if (r == -EFBIG) overflow = true;
-      close(*fdp[k]); // EOF or a read error: this stream is done
-      *fdp[k] = -1;
+      close_if_open(fdp[k]); // EOF or a read error: this stream is done
     }
     if (overflow) break;
   }
-  if (timed_out || overflow) kill(pid, SIGKILL);
+  if (timed_out || overflow) kill(p->pid, SIGKILL);
   // Outputs closed does not mean exited (a program may close them and go on): the deadline still holds.
   int status = 0;
   for (;;) {
-    pid_t w = waitpid(pid, &status, timed_out || overflow ? 0 : WNOHANG);
-    if (w == pid || (w < 0 && errno != EINTR)) break;
+    pid_t w = waitpid(p->pid, &status, timed_out || overflow ? 0 : WNOHANG);
+    if (w == p->pid || (w < 0 && errno != EINTR)) break;
     if (w == 0) {
-      if (monotonic_ms() >= deadline) {
+      if (monotonic_ms() >= p->deadline) {
         timed_out = true;
-        kill(pid, SIGKILL);
+        kill(p->pid, SIGKILL);
         continue;
       }
       struct timespec pause = {0, 1000000}; // 1 ms
       nanosleep(&pause, NULL);
     }
   }
+  p->pid = 0;
+  close_if_open(&p->in);
+  close_if_open(&p->out);
+  close_if_open(&p->err);
 
   napi_value obj, v;
   napi_create_object(env, &obj);
   napi_set_named_property(env, obj, "status", make_int(env, WIFEXITED(status) ? WEXITSTATUS(status) : -1));
   napi_set_named_property(env, obj, "signal", make_int(env, WIFSIGNALED(status) ? WTERMSIG(status) : 0));
-  napi_create_buffer_copy(env, bout.len, bout.data ? bout.data : "", NULL, &v);
+  napi_create_buffer_copy(env, p->bout.len, p->bout.data ? p->bout.data : "", NULL, &v);
   napi_set_named_property(env, obj, "stdout", v);
-  napi_create_buffer_copy(env, berr.len, berr.data ? berr.data : "", NULL, &v);
+  napi_create_buffer_copy(env, p->berr.len, p->berr.data ? p->berr.data : "", NULL, &v);
   napi_set_named_property(env, obj, "stderr", v);
   napi_set_named_property(env, obj, "timedOut", make_bool(env, timed_out));
   napi_set_named_property(env, obj, "overflow", make_bool(env, overflow));
-  result = obj;
-
-done:
-  for (int k = 0; k < 2; k++) {
-    if (in[k] >= 0) close(in[k]);
-    if (out[k] >= 0) close(out[k]);
-    if (err[k] >= 0) close(err[k]);
-  }
-  free(bout.data);
-  free(berr.data);
-  for (uint32_t i = 0; i < env_count; i++) free(envp[i]);
-  free(envp);
-  return result;
+  free(p->bout.data);
+  free(p->berr.data);
+  p->bout = (growbuf){0};
+  p->berr = (growbuf){0};
+  return obj;
 }
 
 // sendPacket(netnsPath: string | null, ifindex: number, frame: Buffer): void. One Ethernet frame (destination MAC and
@@ -1002,7 +1090,8 @@ NAPI_MODULE_INIT() {
       {"watch", NULL, watch_fd, NULL, NULL, NULL, napi_enumerable, NULL},
       {"unwatch", NULL, unwatch_fd, NULL, NULL, NULL, napi_enumerable, NULL},
       {"watchRef", NULL, watch_ref, NULL, NULL, NULL, napi_enumerable, NULL},
-      {"runProgram", NULL, run_program, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"spawnProgram", NULL, spawn_program, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"waitProgram", NULL, wait_program, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

@@ -30,7 +30,7 @@ export {
 } from './link.js';
 export { createNetns, DEFAULT_NETNS_DIR, deleteNetns, type NetnsDirOptions } from './netns.js';
 export { createNetlinkOps, defaultOps, NetlinkOps, type NetlinkOpsOptions } from './ops.js';
-export { type ProgramRun, type RunProgramOptions, runProgram } from './program.js';
+export { type ProgramRun, type RunningProgram, type RunProgramOptions, runProgram, startProgram } from './program.js';
 export { type MoveRdmaDeviceOptions, RDMA_NLDEV_TYPE, type RdmaDevice, type RdmaNetnsMode } from './rdma.js';
 export type { AddRouteOptions, ListRoutesOptions, RouteInfo, RouteSpec, RouteType } from './route.js';
 export { type SyscallLayer, setNativeAddonPath } from './syscalls.js';

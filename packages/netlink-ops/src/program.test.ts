@@ -1,9 +1,9 @@
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SyscallError } from './errors.js';
-import { runProgram } from './program.js';
+import { runProgram, startProgram } from './program.js';
 import { InvalidArgumentError } from './validate.js';
 
 // Test programs are small /bin/sh scripts (the product never runs a shell; these only stand in for IPAM plugins).
@@ -94,6 +94,31 @@ describe('runProgram', () => {
     expect(() => runProgram(notExec, { env: {}, timeoutMs: 1000 })).toThrow(
       expect.objectContaining({ code: 'EACCES' }),
     );
+  });
+
+  it('startProgram: the program has its stdin and runs before wait() is called', async () => {
+    const fed = join(dir, 'fed');
+    const path = script('early', `cat > ${fed}.tmp && mv ${fed}.tmp ${fed}; echo done`);
+    const input = Buffer.from('{"cniVersion":"1.0.0"}');
+    const running = startProgram(path, { env: {}, input, timeoutMs: 10_000 });
+    for (let i = 0; i < 500 && !existsSync(fed); i++) await new Promise((r) => setTimeout(r, 10));
+    expect(readFileSync(fed).equals(input)).toBe(true); // written and consumed with no wait() yet
+    expect(running.wait()).toMatchObject({ status: 0, timedOut: false });
+    expect(() => running.wait()).toThrow(InvalidArgumentError);
+  });
+
+  it('startProgram: a stdin larger than the pipe is finished by wait()', () => {
+    const input = Buffer.alloc(1 << 20, 0x61);
+    const run = startProgram(script('count', 'wc -c'), { env: {}, input, timeoutMs: 10_000 }).wait();
+    expect(run.stdout.toString().trim()).toBe(String(1 << 20));
+  });
+
+  it('startProgram: the deadline counts from the start, not from wait()', async () => {
+    const running = startProgram(script('slow', 'sleep 600'), { env: {}, timeoutMs: 1000 });
+    await new Promise((r) => setTimeout(r, 1100));
+    const started = Date.now();
+    expect(running.wait()).toMatchObject({ timedOut: true, signal: 9 });
+    expect(Date.now() - started).toBeLessThan(900); // killed at once: the deadline passed before wait() was called
   });
 
   it('refuses a relative path, a bad timeout and an environment entry it cannot pass', () => {

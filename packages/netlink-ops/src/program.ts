@@ -1,6 +1,7 @@
-// Running a helper program (a delegated IPAM plugin) synchronously through the C layer: posix_spawn, pipes, poll,
-// waitpid. Why not node:child_process: loading that module alone costs ≈5 ms of every CNI plugin start here (it pulls
-// net, dgram and the stream stack, none of which is in Node's start-up snapshot), more than the IPAM plugin's own run.
+// Running a helper program (a delegated IPAM plugin) through the C layer: posix_spawn, pipes, poll, waitpid, in two
+// steps so the caller can work while it runs (start, then a blocking wait). Why not node:child_process: loading that
+// module alone costs ≈5 ms of every CNI plugin start here (it pulls net, dgram and the stream stack, none of which is
+// in Node's start-up snapshot), more than the IPAM plugin's own run.
 import { type ProgramRun, syscalls } from './syscalls.js';
 import { InvalidArgumentError } from './validate.js';
 
@@ -17,12 +18,19 @@ export interface RunProgramOptions {
   maxOutputBytes?: number;
 }
 
+/** A program started by startProgram: it runs while the caller does other work; `wait()` collects it. */
+export interface RunningProgram {
+  /** Feeds the rest of stdin, collects both outputs and reaps the program (blocking). Once only. */
+  wait(): ProgramRun;
+}
+
 /**
- * Runs `path` (absolute; argv is just the path, as libcni runs plugins) to completion. A program that cannot be
+ * Starts `path` (absolute; argv is just the path, as libcni runs plugins) and returns at once, with as much of
+ * `input` written as the pipe takes (all of a CNI config). The deadline counts from here. A program that cannot be
  * started throws SyscallError with syscall 'posix_spawn' and the exec errno (ENOENT, EACCES, ETXTBSY, ENOEXEC…).
  * The caller decides what an exit status, a signal, a timeout or an overflow means.
  */
-export function runProgram(path: string, opts: RunProgramOptions): ProgramRun {
+export function startProgram(path: string, opts: RunProgramOptions): RunningProgram {
   if (typeof path !== 'string' || !path.startsWith('/') || path.includes('\0'))
     throw new InvalidArgumentError(`runProgram: an absolute path is required, got ${JSON.stringify(path)}`);
   const { timeoutMs, maxOutputBytes = 64 * 1024 * 1024 } = opts;
@@ -38,5 +46,19 @@ export function runProgram(path: string, opts: RunProgramOptions): ProgramRun {
   }
   const input = opts.input ?? new Uint8Array();
   const buffer = Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
-  return syscalls().runProgram(path, env, buffer, timeoutMs, maxOutputBytes);
+  const layer = syscalls();
+  const handle = layer.spawnProgram(path, env, buffer, timeoutMs, maxOutputBytes);
+  let waited = false;
+  return {
+    wait() {
+      if (waited) throw new InvalidArgumentError('runProgram: wait() was already called for this program');
+      waited = true;
+      return layer.waitProgram(handle);
+    },
+  };
+}
+
+/** Runs `path` to completion (startProgram, then wait). */
+export function runProgram(path: string, opts: RunProgramOptions): ProgramRun {
+  return startProgram(path, opts).wait();
 }

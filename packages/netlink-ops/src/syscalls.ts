@@ -47,13 +47,21 @@ export interface SyscallLayer {
   /** Whether an active watch keeps the process alive. */
   watchRef(handle: WatchHandle, keepAlive: boolean): void;
   /**
-   * posix_spawn(path, argv [path], env exactly) with signals at their defaults, `input` written to its stdin, stdout
-   * and stderr captured; SIGKILL (and stop reading) at timeoutMs or when an output passes maxOutput bytes.
+   * posix_spawn(path, argv [path], env exactly) with signals at their defaults; writes what the stdin pipe takes of
+   * `input` at once. The deadline (timeoutMs) counts from here.
    */
-  runProgram(path: string, env: string[], input: Uint8Array, timeoutMs: number, maxOutput: number): ProgramRun;
+  spawnProgram(path: string, env: string[], input: Uint8Array, timeoutMs: number, maxOutput: number): ProgramHandle;
+  /**
+   * Finishes `input`, captures stdout and stderr, reaps the program; SIGKILL (and stop reading) at the deadline or
+   * when an output passes maxOutput bytes. Once per handle.
+   */
+  waitProgram(handle: ProgramHandle): ProgramRun;
 }
 
-/** How a program run by runProgram ended: `status` is its exit code, or -1 when `signal` (its number) killed it. */
+/** A spawned program not yet waited for (its child is killed and reaped if the handle is collected unwaited). */
+export type ProgramHandle = { readonly __programHandle: unique symbol };
+
+/** How a program run by runProgram (or startProgram) ended: `status` is its exit code, or -1 when `signal` (its number) killed it. */
 export interface ProgramRun {
   status: number;
   signal: number;
@@ -116,7 +124,7 @@ const pathArgument: Partial<Record<keyof SyscallLayer, number>> = {
   openPacket: 0,
   createNetns: 1,
   deleteNetns: 0,
-  runProgram: 0,
+  spawnProgram: 0,
 };
 
 function wrap(raw: Record<string, (...args: unknown[]) => unknown>): SyscallLayer {
