@@ -78,8 +78,8 @@ const BUNDLE_URL_PARAM = '__bundleUrl';
 export const CODE_CACHE_DIR = '/var/lib/sriov-ts/v8-cache';
 
 /**
- * Turns tsup's one-file ES module (no import or export left: builtins come from process.getBuiltinModule) into an ES
- * module that runs that code as a V8 script with a code cache kept between runs (format 'cjs': a single executable's
+ * Turns tsup's one-file ES module (no import or export left: builtins come from process.getBuiltinModule) into a
+ * program, valid as an ES module and as CommonJS, that runs that code as a V8 script with a code cache kept between runs (format 'cjs': a single executable's
  * CommonJS main around its CommonJS bundle, the same way). A CNI plugin starts once per pod and
  * V8 compiles every function it calls on first call: ≈20 ms of an ADD on the lab, the largest part of its own cost.
  * Node 20 keeps no compile cache for ES modules, but a vm.Script takes `cachedData`. Each verb (CNI_COMMAND) has its
@@ -93,10 +93,19 @@ export function withCodeCache(exe, bundle, { cacheDir = CODE_CACHE_DIR, format =
   const shebang = lines[0].startsWith('#!') ? lines.shift() : '#!/usr/bin/env node';
   const body = lines.join('\n');
   if (/(^|[;\n])(import|export)[\s{*]/.test(body)) throw new Error(`${exe}: the bundle still has an import or export`);
-  // esm: the bundle's import.meta.url is the parameter. cjs (a single executable's main): CommonJS's own five.
+  // esm: the bundle's import.meta.url is the parameter, the wrapper's own URL. cjs (a single executable's main):
+  // CommonJS's own five.
   const params = format === 'esm' ? BUNDLE_URL_PARAM : 'exports, require, module, __filename, __dirname';
-  const args = format === 'esm' ? 'import.meta.url' : 'exports, require, module, __filename, __dirname';
-  const filename = format === 'esm' ? 'import.meta.url' : '__filename';
+  const args = format === 'esm' ? 'url' : 'exports, require, module, __filename, __dirname';
+  const filename = format === 'esm' ? 'url' : '__filename';
+  // The esm wrapper has no import, export or import.meta, so it is the same program as an ES module (`node
+  // dist/sriov.mjs`) and as CommonJS, which is how Node loads it once installed as /opt/cni/bin/sriov (no extension,
+  // no package.json around): at once, where ESM syntax there would cost a failed CommonJS parse plus the ESM loader
+  // (≈ 11 ms of every start on the lab). Its URL: CommonJS's __filename, else the main script Node was given.
+  const ownUrl =
+    format === 'esm'
+      ? "const url = process.getBuiltinModule('node:url').pathToFileURL(typeof __filename === 'string' ? __filename : fs.realpathSync(process.argv[1])).href;\n"
+      : '';
   const source = `(function (${params}) {"use strict";${body}\n})`;
   new Script(source); // a syntax check: e.g. a top-level await cannot run as a script body
   const id = `${exe}-${createHash('sha256').update(source).digest('hex').slice(0, 16)}`;
@@ -106,7 +115,7 @@ export function withCodeCache(exe, bundle, { cacheDir = CODE_CACHE_DIR, format =
 const source = ${JSON.stringify(source)};
 const fs = process.getBuiltinModule('node:fs');
 const vm = process.getBuiltinModule('node:vm');
-const dir = ${JSON.stringify(cacheDir)};
+${ownUrl}const dir = ${JSON.stringify(cacheDir)};
 const verb = /^[A-Z]{1,16}$/.test(process.env.CNI_COMMAND ?? '') ? process.env.CNI_COMMAND : 'NONE';
 const current = \`${id}-\${process.version}-\${process.arch}-\`;
 const file = \`\${dir}/\${current}\${verb}.bin\`;

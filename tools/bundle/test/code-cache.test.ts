@@ -1,5 +1,15 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -43,6 +53,24 @@ describe('withCodeCache: a bundle run as a V8 script with a per-verb code cache'
     expect(file).toMatch(new RegExp(`/app-[0-9a-f]{16}-${process.version}-${process.arch}-VERSION\\.bin$`));
     expect(statSync(cacheDir).mode & 0o777).toBe(0o700);
     expect(statSync(file!).mode & 0o777).toBe(0o600);
+  });
+
+  it('is the same program as CommonJS: installed without an extension it runs with no ESM detection, by its real path', () => {
+    const bin = join(dir, 'bin');
+    mkdirSync(bin);
+    const installed = join(bin, 'app');
+    writeFileSync(installed, readFileSync(app), { mode: 0o755 });
+    symlinkSync(installed, join(bin, 'link'));
+    const env = { PATH: process.env.PATH ?? '', CNI_COMMAND: 'VERSION' };
+    // Without detection an ES module here would be a CommonJS syntax error.
+    const strict = spawnSync(process.execPath, ['--no-experimental-detect-module', installed], {
+      env,
+      encoding: 'utf8',
+    });
+    expect(strict.stderr).toBe('');
+    expect(strict.stdout).toBe(`42 w0,w1,w2 file://${installed} VERSION`);
+    const viaLink = spawnSync(join(bin, 'link'), [], { env, encoding: 'utf8' }); // the shebang, through a symlink
+    expect(viaLink.stdout).toBe(`42 w0,w1,w2 file://${installed} VERSION`);
   });
 
   it('reuses an accepted cache without rewriting it', () => {
