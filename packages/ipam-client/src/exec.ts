@@ -116,27 +116,29 @@ export async function rawExec(req: RawExecRequest): Promise<RawExecOutput> {
   }
 }
 
-/** Starts one synchronous-runner run (netlink-ops' C layer); a program that never ran throws RawExecError. */
+/** Starts one run on netlink-ops' C layer (the spawn itself happens on a thread of its own). */
 function startOnce(req: RawExecRequest): RunningProgram {
-  try {
-    return startProgram(req.path, {
-      env: req.env,
-      input: req.stdin,
-      timeoutMs: req.timeoutMs,
-      maxOutputBytes: MAX_OUTPUT_BYTES,
-    });
-  } catch (e) {
-    if (e instanceof SyscallError) throw spawnFailure(req.path, e.code, e.message); // never ran: ENOENT, EACCES, …
-    throw e;
-  }
+  return startProgram(req.path, {
+    env: req.env,
+    input: req.stdin,
+    timeoutMs: req.timeoutMs,
+    maxOutputBytes: MAX_OUTPUT_BYTES,
+  });
 }
 
 /**
- * Waits for a started run. At the timeout the child is SIGKILLed and its pipes are closed, so a grandchild that keeps
- * stdout open cannot stall us (as with the asynchronous runner).
+ * Waits for a started run; a program that never ran (ENOENT, EACCES, ETXTBSY…) throws RawExecError kind 'spawn'. At
+ * the timeout the child is SIGKILLed and its pipes are closed, so a grandchild that keeps stdout open cannot stall us
+ * (as with the asynchronous runner).
  */
 function finishOnce(running: RunningProgram, req: RawExecRequest): RawExecOutput {
-  const run = running.wait();
+  let run: ReturnType<RunningProgram['wait']>;
+  try {
+    run = running.wait();
+  } catch (e) {
+    if (e instanceof SyscallError) throw spawnFailure(req.path, e.code, e.message);
+    throw e;
+  }
   const output = { stdout: run.stdout, stderr: run.stderr };
   if (run.timedOut) {
     throw new RawExecError({

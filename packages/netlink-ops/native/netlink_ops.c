@@ -20,6 +20,7 @@
 #include <net/ethernet.h>
 #include <arpa/inet.h>
 #include <poll.h>
+#include <pthread.h>
 #include <sched.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -576,8 +577,9 @@ static void close_off_path(int fd) {
 // every signal reset to its default and an empty mask (what libuv does), the pipes the only inherited descriptors
 // (everything else is close-on-exec). The deadline counts from the spawn. At the deadline, or when an output passes
 // maxOutput bytes, the child is SIGKILLed and its pipes are closed, so a grandchild holding them cannot stall us.
-// A program that cannot be started throws errno (syscall "posix_spawn": ENOENT, EACCES, ETXTBSY, ENOEXEC...). A
-// handle that is garbage-collected (or outlives the environment) without waitProgram has its child killed and reaped.
+// spawnProgram returns at once: posix_spawn runs on a thread of its own (below). A program that cannot be started
+// makes waitProgram throw errno (syscall "posix_spawn": ENOENT, EACCES, ETXTBSY, ENOEXEC...). A handle that is
+// garbage-collected (or outlives the environment) without waitProgram has its child killed and reaped.
 typedef struct {
   char *data;
   size_t len, cap;
@@ -592,6 +594,14 @@ typedef struct {
   int64_t deadline;
   size_t max_output;
   bool waited;
+  // The spawn runs on a thread of its own (see spawn_program); these belong to it until it is joined.
+  pthread_t thread;
+  bool thread_running;
+  int spawn_error; // posix_spawn's result, read after the join
+  char path[MAX_PATH_ARG];
+  char **envp;
+  uint32_t env_count;
+  int child_in, child_out, child_err; // the child's ends of the pipes
 } program_t;
 
 static int grow_read(int fd, growbuf *b, size_t max) {
@@ -645,7 +655,27 @@ static void feed_input(program_t *p) {
   close_if_open(&p->in);
 }
 
+static void free_envp(program_t *p) {
+  if (!p->envp) return;
+  for (uint32_t i = 0; i < p->env_count; i++) free(p->envp[i]);
+  free(p->envp);
+  p->envp = NULL;
+}
+
+// Waits for the spawn thread (it never blocks for long: posix_spawn returns once the child has exec'd).
+static void join_spawn(program_t *p) {
+  if (!p->thread_running) return;
+  pthread_join(p->thread, NULL);
+  p->thread_running = false;
+  free_envp(p);
+}
+
 static void program_free(program_t *p) {
+  join_spawn(p);
+  free_envp(p);
+  close_if_open(&p->child_in);
+  close_if_open(&p->child_out);
+  close_if_open(&p->child_err);
   if (p->pid > 0) {
     kill(p->pid, SIGKILL);
     while (waitpid(p->pid, NULL, 0) < 0 && errno == EINTR) {
@@ -667,69 +697,17 @@ static void program_finalize(napi_env env, void *data, void *hint) {
   program_free((program_t *)data);
 }
 
-static napi_value spawn_program(napi_env env, napi_callback_info info) {
-  ARGS(5);
-  char path[MAX_PATH_ARG];
-  uint32_t env_count = 0;
-  bool is_array = false;
-  void *input;
-  size_t input_len;
-  int32_t timeout_ms, max_output;
-  if (argc < 5 || !arg_path(env, argv[0], path, sizeof path, NULL) || path[0] != '/' ||
-      napi_is_array(env, argv[1], &is_array) != napi_ok || !is_array ||
-      napi_get_array_length(env, argv[1], &env_count) != napi_ok || env_count > 4096 ||
-      !arg_buffer(env, argv[2], &input, &input_len) || !arg_int(env, argv[3], &timeout_ms) || timeout_ms < 1 ||
-      !arg_int(env, argv[4], &max_output) || max_output < 1)
-    return throw_type(env, "spawnProgram(absolute path, env string[], input Buffer, timeoutMs >= 1, maxOutput >= 1)");
-
-  program_t *p = calloc(1, sizeof *p);
-  char **envp = calloc(env_count + 1, sizeof *envp);
-  if (!p || !envp) {
-    free(p);
-    free(envp);
-    return throw_errno(env, "calloc", ENOMEM);
-  }
-  p->in = p->out = p->err = -1;
-  p->max_output = (size_t)max_output;
-  napi_value result = NULL;
-  int in[2] = {-1, -1}, out[2] = {-1, -1}, err[2] = {-1, -1};
-  for (uint32_t i = 0; i < env_count; i++) {
-    napi_value item;
-    size_t len = 0;
-    if (napi_get_element(env, argv[1], i, &item) != napi_ok ||
-        napi_get_value_string_utf8(env, item, NULL, 0, &len) != napi_ok) {
-      throw_type(env, "spawnProgram: env entries must be strings");
-      goto fail;
-    }
-    envp[i] = malloc(len + 1);
-    if (!envp[i]) {
-      throw_errno(env, "malloc", ENOMEM);
-      goto fail;
-    }
-    napi_get_value_string_utf8(env, item, envp[i], len + 1, &len);
-    if (strlen(envp[i]) != len) {
-      throw_type(env, "spawnProgram: env entries must not contain NUL");
-      goto fail;
-    }
-  }
-  // The input is copied: the program may still be reading it after this call returns.
-  p->input = malloc(input_len ? input_len : 1);
-  if (!p->input) {
-    throw_errno(env, "malloc", ENOMEM);
-    goto fail;
-  }
-  if (input_len) memcpy(p->input, input, input_len);
-  p->input_len = input_len;
-  if (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0) {
-    throw_errno(env, "pipe2", errno);
-    goto fail;
-  }
+// The spawn thread: posix_spawn blocks its caller until the child has exec'd (≈ 1 ms for a Go IPAM plugin), which
+// the JavaScript thread need not wait for; the child inherits this thread's namespaces, which are the process's own
+// (created by the JavaScript thread while it was in none of another netns). Then it feeds stdin as far as it goes.
+static void *spawn_thread(void *arg) {
+  program_t *p = arg;
   posix_spawn_file_actions_t actions;
   posix_spawnattr_t attr;
   posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, in[0], 0);
-  posix_spawn_file_actions_adddup2(&actions, out[1], 1);
-  posix_spawn_file_actions_adddup2(&actions, err[1], 2);
+  posix_spawn_file_actions_adddup2(&actions, p->child_in, 0);
+  posix_spawn_file_actions_adddup2(&actions, p->child_out, 1);
+  posix_spawn_file_actions_adddup2(&actions, p->child_err, 2);
   posix_spawnattr_init(&attr);
   sigset_t all, none;
   // Every bit, not sigfillset(): glibc's leaves out its two internal signals (32, 33), and its spawn child would then
@@ -739,43 +717,105 @@ static napi_value spawn_program(napi_env env, napi_callback_info info) {
   posix_spawnattr_setsigdefault(&attr, &all);
   posix_spawnattr_setsigmask(&attr, &none);
   posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
-  char *child_argv[] = {path, NULL};
-  pid_t pid;
-  int rc = posix_spawn(&pid, path, &actions, &attr, child_argv, envp);
+  char *child_argv[] = {p->path, NULL};
+  pid_t pid = 0;
+  p->spawn_error = posix_spawn(&pid, p->path, &actions, &attr, child_argv, p->envp);
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attr);
-  close_if_open(&in[0]);
-  close_if_open(&out[1]);
-  close_if_open(&err[1]);
-  if (rc != 0) {
-    throw_errno(env, "posix_spawn", rc);
-    goto fail;
+  close_if_open(&p->child_in);
+  close_if_open(&p->child_out);
+  close_if_open(&p->child_err);
+  if (p->spawn_error == 0) {
+    p->pid = pid;
+    feed_input(p);
   }
-  p->pid = pid;
-  p->deadline = monotonic_ms() + timeout_ms;
+  return NULL;
+}
+
+static napi_value spawn_program(napi_env env, napi_callback_info info) {
+  ARGS(5);
+  uint32_t env_count = 0;
+  bool is_array = false;
+  void *input;
+  size_t input_len;
+  int32_t timeout_ms, max_output;
+  program_t *p = calloc(1, sizeof *p);
+  if (!p) return throw_errno(env, "calloc", ENOMEM);
+  p->in = p->out = p->err = p->child_in = p->child_out = p->child_err = -1;
+  if (argc < 5 || !arg_path(env, argv[0], p->path, sizeof p->path, NULL) || p->path[0] != '/' ||
+      napi_is_array(env, argv[1], &is_array) != napi_ok || !is_array ||
+      napi_get_array_length(env, argv[1], &env_count) != napi_ok || env_count > 4096 ||
+      !arg_buffer(env, argv[2], &input, &input_len) || !arg_int(env, argv[3], &timeout_ms) || timeout_ms < 1 ||
+      !arg_int(env, argv[4], &max_output) || max_output < 1) {
+    program_free(p);
+    return throw_type(env, "spawnProgram(absolute path, env string[], input Buffer, timeoutMs >= 1, maxOutput >= 1)");
+  }
+  p->max_output = (size_t)max_output;
+  p->envp = calloc(env_count + 1, sizeof *p->envp);
+  if (!p->envp) {
+    program_free(p);
+    return throw_errno(env, "calloc", ENOMEM);
+  }
+  p->env_count = env_count;
+  for (uint32_t i = 0; i < env_count; i++) {
+    napi_value item;
+    size_t len = 0;
+    if (napi_get_element(env, argv[1], i, &item) != napi_ok ||
+        napi_get_value_string_utf8(env, item, NULL, 0, &len) != napi_ok) {
+      program_free(p);
+      return throw_type(env, "spawnProgram: env entries must be strings");
+    }
+    p->envp[i] = malloc(len + 1);
+    if (!p->envp[i]) {
+      program_free(p);
+      return throw_errno(env, "malloc", ENOMEM);
+    }
+    napi_get_value_string_utf8(env, item, p->envp[i], len + 1, &len);
+    if (strlen(p->envp[i]) != len) {
+      program_free(p);
+      return throw_type(env, "spawnProgram: env entries must not contain NUL");
+    }
+  }
+  // The input is copied: the program may still be reading it after this call returns.
+  p->input = malloc(input_len ? input_len : 1);
+  if (!p->input) {
+    program_free(p);
+    return throw_errno(env, "malloc", ENOMEM);
+  }
+  if (input_len) memcpy(p->input, input, input_len);
+  p->input_len = input_len;
+  int in[2] = {-1, -1}, out[2] = {-1, -1}, err[2] = {-1, -1};
+  if (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0) {
+    int e = errno;
+    for (int k = 0; k < 2; k++) {
+      close_if_open(&in[k]);
+      close_if_open(&out[k]);
+      close_if_open(&err[k]);
+    }
+    program_free(p);
+    return throw_errno(env, "pipe2", e);
+  }
+  p->child_in = in[0];
+  p->child_out = out[1];
+  p->child_err = err[1];
   p->in = in[1];
   p->out = out[0];
   p->err = err[0];
-  in[1] = out[0] = err[0] = -1;
   fcntl(p->in, F_SETFL, O_NONBLOCK);
   fcntl(p->out, F_SETFL, O_NONBLOCK);
   fcntl(p->err, F_SETFL, O_NONBLOCK);
-  feed_input(p);
+  p->deadline = monotonic_ms() + timeout_ms;
+  napi_value result;
   if (napi_create_external(env, p, program_finalize, NULL, &result) != napi_ok) {
     program_free(p);
     return throw_type(env, "spawnProgram: napi_create_external failed");
   }
-  p = NULL;
-
-fail:
-  for (int k = 0; k < 2; k++) {
-    close_if_open(&in[k]);
-    close_if_open(&out[k]);
-    close_if_open(&err[k]);
+  int rc = pthread_create(&p->thread, NULL, spawn_thread, p);
+  if (rc == 0) {
+    p->thread_running = true;
+  } else {
+    spawn_thread(p); // no thread to be had: spawn here, blocking as posix_spawn does
   }
-  for (uint32_t i = 0; i < env_count; i++) free(envp[i]);
-  free(envp);
-  if (p) program_free(p);
   return result;
 }
 
@@ -789,6 +829,13 @@ static napi_value wait_program(napi_env env, napi_callback_info info) {
   program_t *p = data;
   if (p->waited) return throw_type(env, "waitProgram: this program was already waited for");
   p->waited = true;
+  join_spawn(p);
+  if (p->spawn_error != 0) {
+    close_if_open(&p->in);
+    close_if_open(&p->out);
+    close_if_open(&p->err);
+    return throw_errno(env, "posix_spawn", p->spawn_error);
+  }
   bool timed_out = false, overflow = false;
   while (p->out >= 0 || p->err >= 0) {
     struct pollfd fds[3];

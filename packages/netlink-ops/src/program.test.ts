@@ -121,6 +121,13 @@ describe('runProgram', () => {
     expect(Date.now() - started).toBeLessThan(900); // killed at once: the deadline passed before wait() was called
   });
 
+  it('startProgram: a program that cannot start is reported by wait(), with its path', () => {
+    const running = startProgram(join(dir, 'missing'), { env: {}, timeoutMs: 1000 }); // the spawn is on its own thread
+    expect(() => running.wait()).toThrow(
+      expect.objectContaining({ code: 'ENOENT', syscall: 'posix_spawn', path: join(dir, 'missing') }),
+    );
+  });
+
   it('refuses a relative path, a bad timeout and an environment entry it cannot pass', () => {
     expect(() => runProgram('sh', { env: {}, timeoutMs: 1000 })).toThrow(InvalidArgumentError);
     expect(() => runProgram('/bin/true', { env: {}, timeoutMs: 0 })).toThrow(InvalidArgumentError);

@@ -2,6 +2,8 @@
 // steps so the caller can work while it runs (start, then a blocking wait). Why not node:child_process: loading that
 // module alone costs ≈5 ms of every CNI plugin start here (it pulls net, dgram and the stream stack, none of which is
 // in Node's start-up snapshot), more than the IPAM plugin's own run.
+
+import { SyscallError } from './errors.js';
 import { type ProgramRun, syscalls } from './syscalls.js';
 import { InvalidArgumentError } from './validate.js';
 
@@ -20,15 +22,19 @@ export interface RunProgramOptions {
 
 /** A program started by startProgram: it runs while the caller does other work; `wait()` collects it. */
 export interface RunningProgram {
-  /** Feeds the rest of stdin, collects both outputs and reaps the program (blocking). Once only. */
+  /**
+   * Feeds the rest of stdin, collects both outputs and reaps the program (blocking). Once only. A program that could
+   * not be started throws SyscallError here, with syscall 'posix_spawn' and the exec errno (ENOENT, EACCES, ETXTBSY,
+   * ENOEXEC…).
+   */
   wait(): ProgramRun;
 }
 
 /**
- * Starts `path` (absolute; argv is just the path, as libcni runs plugins) and returns at once, with as much of
- * `input` written as the pipe takes (all of a CNI config). The deadline counts from here. A program that cannot be
- * started throws SyscallError with syscall 'posix_spawn' and the exec errno (ENOENT, EACCES, ETXTBSY, ENOEXEC…).
- * The caller decides what an exit status, a signal, a timeout or an overflow means.
+ * Starts `path` (absolute; argv is just the path, as libcni runs plugins) and returns at once: the spawn itself runs
+ * on a thread of the C layer (posix_spawn blocks until the child has exec'd, ≈ 1 ms for a Go plugin), which then
+ * writes as much of `input` as the pipe takes (all of a CNI config). The deadline counts from here. The caller
+ * decides what an exit status, a signal, a timeout or an overflow means.
  */
 export function startProgram(path: string, opts: RunProgramOptions): RunningProgram {
   if (typeof path !== 'string' || !path.startsWith('/') || path.includes('\0'))
@@ -53,7 +59,14 @@ export function startProgram(path: string, opts: RunProgramOptions): RunningProg
     wait() {
       if (waited) throw new InvalidArgumentError('runProgram: wait() was already called for this program');
       waited = true;
-      return layer.waitProgram(handle);
+      try {
+        return layer.waitProgram(handle);
+      } catch (e) {
+        // The spawn ran on its own thread: name the program as a synchronous spawn's error would.
+        if (!(e instanceof SyscallError) || e.syscall !== 'posix_spawn') throw e;
+        const detail = e.message.slice(e.message.lastIndexOf(': ') + 2);
+        throw new SyscallError(e.syscall, e.errno, path, `runProgram: posix_spawn ${path}: ${detail}`);
+      }
     },
   };
 }
