@@ -508,6 +508,37 @@ static int holder_main(void *arg) {
   raw_syscall3(SYS_close, h->fd, 0, 0);
   unmap_stack_and_exit(h->stack, HOLDER_STACK_SIZE);
 }
+
+// A grandchild sharing our memory that keeps `fd` (and the gate) until EOF on gate_read, closes it and exits.
+// Returns whether it started. Its stack is its own to unmap.
+static bool start_shared_holder(int fd, int gate_read) {
+  void *stack = mmap(NULL, HOLDER_STACK_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+  if (stack == MAP_FAILED) return false;
+  struct rlimit lim;
+  holder_t *holder = (holder_t *)((char *)stack + HOLDER_STACK_SIZE - 256);
+  holder->fd = fd;
+  holder->gate = gate_read;
+  holder->max_fd = getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < (1U << 20) ? (unsigned)lim.rlim_cur : 1U << 20;
+  holder->stack = stack;
+  volatile int started = 0; // written by the vfork child, which shares our memory
+  sigset_t all, saved;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &saved);
+  // vfork: the intermediate child borrows our memory, only creates the grandchild (its frames grow down from the
+  // holder struct, 256 bytes below its stack's top) and exits, so the grandchild is reparented, never our zombie.
+  pid_t child = vfork();
+  if (child == 0) {
+    started = clone(holder_main, holder, CLONE_VM | SIGCHLD, holder) > 0;
+    _exit(0);
+  }
+  pthread_sigmask(SIG_SETMASK, &saved, NULL);
+  if (child > 0) {
+    while (waitpid(child, NULL, 0) < 0 && errno == EINTR) {
+    }
+  }
+  if (!started) munmap(stack, HOLDER_STACK_SIZE);
+  return started;
+}
 #endif
 
 static void close_off_path(int fd) {
@@ -517,51 +548,31 @@ static void close_off_path(int fd) {
     return;
   }
 #ifdef SHARED_MEMORY_HOLDER
-  holder_t *holder = NULL;
-  void *stack = mmap(NULL, HOLDER_STACK_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
-  if (stack != MAP_FAILED) {
-    struct rlimit lim;
-    holder = (holder_t *)((char *)stack + HOLDER_STACK_SIZE - 256);
-    holder->fd = fd;
-    holder->gate = gate[0];
-    holder->max_fd = getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < (1U << 20) ? (unsigned)lim.rlim_cur : 1U << 20;
-    holder->stack = stack;
-  }
+  if (!start_shared_holder(fd, gate[0]))
 #endif
-  volatile int holder_started = 0; // written by the vfork child, which shares our memory
-  sigset_t all, saved;
-  sigfillset(&all);
-  pthread_sigmask(SIG_SETMASK, &all, &saved);
-  // vfork: the intermediate child borrows our memory and only creates the grandchild, which gets (above) its own
-  // stack in our memory, or (below, a raw clone so no atfork handler touches the shared memory) the one copy of the
-  // address space; we resume when it has exited.
-  pid_t child = vfork();
-  if (child == 0) {
-#ifdef SHARED_MEMORY_HOLDER
-    if (holder != NULL) {
-      // The holder struct sits 256 bytes below the stack's top; the grandchild's frames grow down from there.
-      holder_started = clone(holder_main, holder, CLONE_VM | SIGCHLD, holder) > 0;
+  {
+    sigset_t all, saved;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &saved);
+    // vfork: the intermediate child borrows our memory and only creates the grandchild (a raw clone, so no atfork
+    // handler touches the shared memory), which gets the one copy of the address space; we resume when it exited.
+    pid_t child = vfork();
+    if (child == 0) {
+      if (syscall(SYS_clone, (unsigned long)SIGCHLD, 0UL, 0UL, 0UL, 0UL) == 0) {
+        close_all_but(fd, gate[0]);
+        char byte;
+        while (read(gate[0], &byte, 1) < 0 && errno == EINTR) {
+        }
+        close(fd);
+      }
       _exit(0);
     }
-#endif
-    if (syscall(SYS_clone, (unsigned long)SIGCHLD, 0UL, 0UL, 0UL, 0UL) == 0) {
-      close_all_but(fd, gate[0]);
-      char byte;
-      while (read(gate[0], &byte, 1) < 0 && errno == EINTR) {
+    pthread_sigmask(SIG_SETMASK, &saved, NULL);
+    if (child > 0) {
+      while (waitpid(child, NULL, 0) < 0 && errno == EINTR) {
       }
-      close(fd);
-    }
-    _exit(0);
-  }
-  pthread_sigmask(SIG_SETMASK, &saved, NULL);
-  if (child > 0) {
-    while (waitpid(child, NULL, 0) < 0 && errno == EINTR) {
     }
   }
-#ifdef SHARED_MEMORY_HOLDER
-  // A started grandchild unmaps its stack itself; if none started (vfork or clone failed), it is ours to free.
-  if (holder != NULL && !holder_started) munmap(holder->stack, HOLDER_STACK_SIZE);
-#endif
   close(fd); // with a grandchild holding it, this only drops a reference
   close(gate[1]);
   close(gate[0]);

@@ -70,7 +70,7 @@ describe('runProgram', () => {
   });
 
   it('the deadline holds for a program that closes its outputs and goes on running', () => {
-    const run = runProgram(script('quiet', 'exec >&- 2>&-\nsleep 600'), { env: {}, timeoutMs: 500 });
+    const run = runProgram(script('quiet', 'exec >&- 2>&-\nexec sleep 600'), { env: {}, timeoutMs: 500 });
     expect(run).toMatchObject({ timedOut: true, signal: 9 });
   });
 
@@ -114,7 +114,7 @@ describe('runProgram', () => {
   });
 
   it('startProgram: the deadline counts from the start, not from wait()', async () => {
-    const running = startProgram(script('slow', 'sleep 600'), { env: {}, timeoutMs: 1000 });
+    const running = startProgram(script('slow', 'exec sleep 600'), { env: {}, timeoutMs: 1000 });
     await new Promise((r) => setTimeout(r, 1100));
     const started = Date.now();
     expect(running.wait()).toMatchObject({ timedOut: true, signal: 9 });
