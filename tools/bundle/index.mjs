@@ -130,7 +130,11 @@ try {
     const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
     try {
       const st = fs.fstatSync(fd);
-      if (st.isFile() && ours(st)) cachedData = fs.readFileSync(fd);
+      if (st.isFile() && ours(st)) {
+        // One read into a buffer of the size fstat gave (readFileSync would stat and loop again).
+        const buffer = Buffer.allocUnsafe(st.size);
+        if (fs.readSync(fd, buffer, 0, st.size, 0) === st.size) cachedData = buffer;
+      }
     } finally {
       fs.closeSync(fd);
     }

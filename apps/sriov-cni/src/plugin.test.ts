@@ -129,6 +129,27 @@ describe('ADD/DEL flow (in-memory node)', () => {
     expect(knobCalls).toEqual(['vlan', 'trust', 'trust', 'vlan']);
   });
 
+  it('DEL changes nothing before IPAM DEL has succeeded (it only reads the node meanwhile)', async () => {
+    const n = memoryNode();
+    await cmdAdd(conf({ vlan: 10 }), inv, n.node);
+    n.calls.length = 0;
+    let release: () => void = () => undefined;
+    const slowDel = n.node.ipam.del;
+    const node: Node = {
+      ...n.node,
+      ipam: { ...n.node.ipam, del: () => new Promise<void>((r) => (release = () => r(slowDel()))) },
+    };
+    const del = cmdDel(inv, node);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(n.calls).toEqual([]); // IPAM still running: no knob, no netdev, no state touched
+    expect(n.node.state.list('cache')).toEqual(['c1-net1']);
+    release();
+    await del;
+    expect(n.calls[0]).toBe('ipam.del');
+    expect(n.calls.some((c) => c.startsWith('netdev.moveToHost'))).toBe(true);
+    expect(n.node.state.list('cache')).toEqual([]);
+  });
+
   it('DEL does not touch a VF that another netns owns now', async () => {
     const n = memoryNode();
     await cmdAdd(conf({ vlan: 10 }), inv, n.node);

@@ -203,6 +203,22 @@ function startIpam(conf: SriovConf, vf: VfLocation, node: Node, undo: UndoStack)
   return run;
 }
 
+/**
+ * DEL's read-only look at the VF (step 2). Never touch a VF another container owns now (stale DEL after the VF was
+ * re-allocated: #219/#313); paths are compared as files (/var/run/netns/x and /run/netns/x are one netns) and a dead
+ * owner owns nothing. A VF that left sysfs has nothing to reset.
+ */
+function lookAtVf(cached: SriovCache, inv: Invocation, { state, sysfs, netns }: Node) {
+  const owner = state.readAllocation(cached.deviceID);
+  const ownedElsewhere =
+    !!owner && owner !== inv.netns && netns.state(owner) === 'ok' && !netns.sameFile(owner, inv.netns);
+  const vanished =
+    !ownedElsewhere &&
+    !cached.pfOnly &&
+    !(sysfs.hasPciDevice(cached.deviceID) && sysfs.vfIndex(cached.deviceID) !== null);
+  return { owner, ownedElsewhere, vanished };
+}
+
 /** A VF in sysfs: its PF netdev (first of physfn/net), index (virtfnN), host netdev (none: DPDK), bound driver. */
 function locateVf(pci: string, { sysfs }: Node) {
   if (!sysfs.hasPciDevice(pci)) throw new Error(`lstat /sys/bus/pci/devices/${pci}: no such file or directory`);
@@ -315,19 +331,26 @@ export async function cmdDel(inv: Invocation, node: Node): Promise<void> {
 }
 
 async function delLocked(cached: SriovCache, key: string, inv: Invocation, node: Node): Promise<void> {
-  const { state, sysfs } = node;
-  // 1. IPAM first (an error keeps the cache so the runtime's retry repeats it).
-  if (cached.ipamType) await node.ipam.del();
-  if (inv.netns === '') return finish(key, node);
-
-  // 2. Never touch a VF another container owns now (stale DEL after the VF was re-allocated: #219/#313).
-  // Paths are compared as files (/var/run/netns/x and /run/netns/x are one netns); a dead owner owns nothing.
-  const owner = state.readAllocation(cached.deviceID);
-  if (owner && owner !== inv.netns && node.netns.state(owner) === 'ok' && !node.netns.sameFile(owner, inv.netns)) {
+  const { state } = node;
+  // 1. IPAM first (an error keeps the cache so the runtime's retry repeats it). 2. The plugin runs while lookAtVf
+  // reads the node; nothing is changed or logged before it has succeeded.
+  const ipamReleased = cached.ipamType ? node.ipam.del() : undefined;
+  let seen: ReturnType<typeof lookAtVf> | undefined;
+  let lookFailed: { error: unknown } | undefined;
+  try {
+    if (inv.netns !== '') seen = lookAtVf(cached, inv, node);
+  } catch (error) {
+    lookFailed = { error }; // reported after IPAM, whose own error comes first as in Go
+  }
+  await ipamReleased;
+  if (lookFailed) throw lookFailed.error;
+  if (!seen) return finish(key, node); // CNI_NETNS empty
+  const { owner, ownedElsewhere, vanished } = seen;
+  if (ownedElsewhere) {
     node.log.info('VF is allocated to another netns; not resetting it', { owner, deviceID: cached.deviceID });
     return finish(key, node);
   }
-  if (!cached.pfOnly && !(sysfs.hasPciDevice(cached.deviceID) && sysfs.vfIndex(cached.deviceID) !== null)) {
+  if (vanished) {
     node.log.warning(`VF ${cached.deviceID} is gone; nothing to reset`);
     state.deleteAllocation(cached.deviceID);
     return finish(key, node);
