@@ -144,7 +144,8 @@ const script = new vm.Script(source, { filename: ${filename}, cachedData });
 if (cachedData === undefined || script.cachedDataRejected) {
   // Only a successful run: the cache keeps what its run compiled, and a failed first ADD would leave the success path out.
   process.once('exit', (code) => {
-    if (code !== 0) return;
+    // Not a failed run, nor one the plugin marked as a shortcut (@sriov-ts/cni skipCodeCacheForThisRun).
+    if (code !== 0 || globalThis[Symbol.for('sriov-ts.code-cache.skip')] === true) return;
     const tmp = \`\${file}.\${process.pid}.tmp\`;
     try {
       fs.mkdirSync(dir, { recursive: true, mode: 0o700 });

@@ -12,6 +12,7 @@ import {
   missingAddresses,
   releaseEach,
   releaseToHost,
+  skipCodeCacheForThisRun,
   UndoStack,
 } from '@sriov-ts/cni';
 import { assertIpamTypeSupported } from '@sriov-ts/ipam-client';
@@ -241,7 +242,7 @@ export async function cmdDel(inv: Invocation, ops: IbOps): Promise<void> {
   } catch (e) {
     ops.log('error', `cannot read cached state, nothing to release: ${msg(e)}`); // Go: DEL succeeds
   }
-  if (!cached) return;
+  if (!cached) return skipCodeCacheForThisRun(); // a shortcut: not the DEL path its code cache should hold
   if (cached.ipamType && !cached.vfioPciMode) {
     assertIpamTypeSupported(cached.ipamType);
     await ops.ipamDel(cached.ipamType); // first, with the current stdin; an error keeps the cache for a retry

@@ -1,3 +1,4 @@
+import { SKIP_CODE_CACHE } from '@sriov-ts/cni';
 import { parseSriovNetConf } from '@sriov-ts/netconf-schema';
 import { failingMethod } from '@sriov-ts/test-support';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -127,6 +128,21 @@ describe('ADD/DEL flow (in-memory node)', () => {
     await expect(cmdAdd(conf({ vlan: 10, trust: 'on' }), inv, node)).rejects.toThrow();
     const knobCalls = n.calls.filter((c) => c.startsWith('vfs.set')).map((c) => JSON.parse(c.slice(8)).kind);
     expect(knobCalls).toEqual(['vlan', 'trust', 'trust', 'vlan']);
+  });
+
+  it('a DEL with nothing cached is marked as a shortcut for the code cache; a real DEL is not', async () => {
+    const flags = globalThis as Record<symbol, unknown>;
+    const n = memoryNode();
+    try {
+      await cmdDel(inv, n.node); // nothing cached
+      expect(flags[SKIP_CODE_CACHE]).toBe(true);
+      delete flags[SKIP_CODE_CACHE];
+      await cmdAdd(conf(), inv, n.node);
+      await cmdDel(inv, n.node);
+      expect(flags[SKIP_CODE_CACHE]).toBeUndefined();
+    } finally {
+      delete flags[SKIP_CODE_CACHE];
+    }
   });
 
   it('DEL changes nothing before IPAM DEL has succeeded (it only reads the node meanwhile)', async () => {

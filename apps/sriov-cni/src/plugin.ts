@@ -22,6 +22,7 @@ import {
   type SriovCache,
   sameMac,
   setMacVerified,
+  skipCodeCacheForThisRun,
   UndoStack,
   type VfKnobChange,
   type VfKnobState,
@@ -321,7 +322,7 @@ function podSide(c: SriovCache, inv: Pick<Invocation, 'netns' | 'ifName'>, index
 export async function cmdDel(inv: Invocation, node: Node): Promise<void> {
   const key = cacheKey(inv);
   const cached = safeRead(node, 'cache', key) ?? safeRead(node, 'pending', key);
-  if (!cached) return; // nothing cached: already deleted, or ADD never reached its first change
+  if (!cached) return skipCodeCacheForThisRun(); // nothing cached: already deleted, or ADD never got to a change
   const unlock = await node.state.lock(cached.deviceID);
   try {
     await delLocked(cached, key, inv, node);

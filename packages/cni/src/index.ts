@@ -4,6 +4,7 @@
 export { attachmentResult } from './attachment-result.js';
 export { missingAddresses, missingRoutes, type PodAddressing, type PrevResultView, podAddressing } from './check.js';
 export { type LoadedArgs, loadArgs, parseCniArgsLenient } from './cni-args.js';
+export { SKIP_CODE_CACHE, skipCodeCacheForThisRun } from './code-cache.js';
 export {
   CniError,
   type CniErrorJson,

@@ -123,6 +123,16 @@ describe('withCodeCache: a bundle run as a V8 script with a per-verb code cache'
     expect(readdirSync(cacheDir).filter((f) => f.startsWith('failing-'))).toHaveLength(1);
   });
 
+  it('a run the plugin marks as a shortcut writes no cache, the next complete one does', () => {
+    const shortcut = join(dir, 'shortcut.mjs');
+    const body = "if (process.env.SHORTCUT) globalThis[Symbol.for('sriov-ts.code-cache.skip')] = true;";
+    writeFileSync(shortcut, withCodeCache('shortcut', body, { cacheDir }));
+    expect(spawnSync(process.execPath, [shortcut], { env: { CNI_COMMAND: 'DEL', SHORTCUT: '1' } }).status).toBe(0);
+    expect(readdirSync(cacheDir).some((f) => f.startsWith('shortcut-'))).toBe(false);
+    expect(spawnSync(process.execPath, [shortcut], { env: { CNI_COMMAND: 'DEL' } }).status).toBe(0);
+    expect(readdirSync(cacheDir).filter((f) => f.startsWith('shortcut-'))).toHaveLength(1);
+  });
+
   it('refuses at build time a bundle that cannot run as a script body', () => {
     expect(() => withCodeCache('x', 'import { a } from "b";\nconsole.log(a);')).toThrow(/import or export/);
     expect(() => withCodeCache('x', 'export const a = 1;')).toThrow(/import or export/);
