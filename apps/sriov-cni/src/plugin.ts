@@ -29,6 +29,7 @@ import {
   writeSriovCache,
   zeroOrigVfState,
 } from '@sriov-ts/cni';
+import { ipamRunsOutsidePod } from '@sriov-ts/ipam-client';
 import { USERSPACE_DRIVERS } from '@sriov-ts/sysfs-pci';
 import type { SriovConf } from './conf.js';
 import type { Node } from './node.js';
@@ -144,7 +145,7 @@ async function addLocked(conf: SriovConf, vf: VfLocation, inv: Invocation, node:
       // Registered first: the kernel moves before it renames, so a rename refused in the pod (EEXIST) still
       // leaves the VF there under its host name, which the undo finds.
       undo.push('move into pod', () => releaseToHost(podSide(record, inv, host!.index), node.netdev));
-      if (IPAM_OUTSIDE_POD.has(conf.ipamType)) ipamRun = startIpam(conf, vf, node, undo);
+      if (ipamRunsOutsidePod(conf.ipamType)) ipamRun = startIpam(conf, vf, node, undo);
       node.netdev.moveIntoNetns(hostName, inv.netns, inv.ifName);
       const moved = node.netdev.getLink(inv.netns, inv.ifName);
       if (moved?.altNames.includes(hostName)) node.netdev.delAltName(inv.netns, inv.ifName, hostName);
@@ -178,9 +179,6 @@ async function addLocked(conf: SriovConf, vf: VfLocation, inv: Invocation, node:
     return undo.unwindAfter(e, (notes) => fail(`${msg(e)}; rollback failed: ${notes}`, codeOf(e), e));
   }
 }
-
-/** IPAM plugins known to allocate without entering the pod's netns, so they may run while the netdev moves. */
-const IPAM_OUTSIDE_POD = new Set(['host-local', 'static']);
 
 /**
  * Starts the IPAM ADD (the plugin is running when this returns) and registers its undo, which releases the lease
@@ -337,14 +335,11 @@ async function delLocked(cached: SriovCache, key: string, inv: Invocation, node:
   // reads the node; nothing is changed or logged before it has succeeded.
   const ipamReleased = cached.ipamType ? node.ipam.del() : undefined;
   let seen: ReturnType<typeof lookAtVf> | undefined;
-  let lookFailed: { error: unknown } | undefined;
   try {
     if (inv.netns !== '') seen = lookAtVf(cached, inv, node);
-  } catch (error) {
-    lookFailed = { error }; // reported after IPAM, whose own error comes first as in Go
+  } finally {
+    await ipamReleased; // its error, if any, wins over the look's, as IPAM comes first in Go
   }
-  await ipamReleased;
-  if (lookFailed) throw lookFailed.error;
   if (!seen) return finish(key, node); // CNI_NETNS empty
   const { owner, ownedElsewhere, vanished } = seen;
   if (ownedElsewhere) {

@@ -12,6 +12,7 @@ import {
   ipamDel,
   ipamDelegationFromStdin,
   ipamGc,
+  ipamRunsOutsidePod,
   ipamStatus,
 } from './delegate.js';
 
@@ -303,6 +304,13 @@ describe('stderr of the IPAM plugin is never lost', () => {
     const err = await rejection(ipamAdd(conf('chatty-fail'), { env: baseEnv, logger }));
     expect(err.code).toBe(7);
     expect(lines.some((l) => l.msg.includes('trace line'))).toBe(true);
+  });
+});
+
+describe('ipamRunsOutsidePod', () => {
+  it('is true for host-local and static only: dhcp needs the pod interface, other plugins are not assumed', () => {
+    expect(['host-local', 'static'].map(ipamRunsOutsidePod)).toEqual([true, true]);
+    expect(['dhcp', 'whereabouts', 'Host-Local', ''].map(ipamRunsOutsidePod)).toEqual([false, false, false, false]);
   });
 });
 

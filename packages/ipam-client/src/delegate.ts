@@ -175,6 +175,15 @@ export function decodeIpamResult(stdout: Buffer, configVersion: string): Result 
   return parseResult(raw, configVersion);
 }
 
+/**
+ * IPAM plugins known to allocate without entering the pod's netns (host-local, static): a caller may run their ADD
+ * while it moves the interface into the pod. Others must start after the move: dhcp talks over the pod interface,
+ * and nothing is assumed of the rest.
+ */
+export function ipamRunsOutsidePod(type: string): boolean {
+  return type === 'host-local' || type === 'static';
+}
+
 /** IPAM ADD: returns the IPAM plugin's result in the 1.1 model, whatever version it answered in. */
 export async function ipamAdd(conf: IpamDelegation, opts: IpamExecOptions = {}): Promise<Result> {
   const stdout = await delegate(conf, 'ADD', opts);

@@ -22,6 +22,7 @@ export {
   ipamDel,
   ipamDelegationFromStdin,
   ipamGc,
+  ipamRunsOutsidePod,
   ipamStatus,
 } from './delegate.js';
 export { checkPluginType, findPluginInPath, PluginNotFoundError, splitCniPath } from './find-plugin.js';
