@@ -3,12 +3,15 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { bytesToIp, formatGuid, ipToBytes, isIPv4, isIPv6, parseCidr, parseGuid, parseMac } from './addr-format.js';
 import {
+  AttributeIndex,
   AttrWriter,
   attributeMap,
   decodeAttributes,
   decodeMessages,
   encodeMessage,
+  readI32,
   readString,
+  readU8,
   readU32,
 } from './codec.js';
 import { errnoName } from './errors.js';
@@ -61,6 +64,60 @@ describe('attribute codec', () => {
         decodeAttributes(Buffer.from(bytes));
       }),
     );
+  });
+});
+
+describe('AttributeIndex', () => {
+  // Attribute runs of random types (some repeated, some with the NESTED flag), payloads of any length, and random
+  // trailing bytes: every lookup must answer as attributeMap + the read* helpers do.
+  const run = fc
+    .tuple(
+      fc.array(fc.tuple(fc.integer({ min: 0, max: 12 }), fc.boolean(), fc.uint8Array({ maxLength: 9 })), {
+        maxLength: 12,
+      }),
+      fc.uint8Array({ maxLength: 7 }),
+    )
+    .map(([attrs, tail]) => {
+      const w = new AttrWriter(8);
+      for (const [type, nested, data] of attrs) w.bytes(nested ? type | 0x8000 : type, data);
+      return Buffer.concat([w.finish(), Buffer.from(tail)]);
+    });
+
+  it('answers every lookup as attributeMap and the read helpers do', () => {
+    fc.assert(
+      fc.property(run, fc.integer({ min: 0, max: 8 }), (buf, offset) => {
+        const start = Math.min(offset, buf.length);
+        const map = attributeMap(buf, start);
+        const index = new AttributeIndex(buf, start);
+        for (let type = 0; type <= 13; type++) {
+          const data = map.get(type);
+          expect(index.has(type)).toBe(data !== undefined);
+          expect(index.get(type)?.toString('hex')).toBe(data?.toString('hex'));
+          expect(index.length(type)).toBe(data?.length);
+          expect(index.u8(type)).toBe(readU8(data));
+          expect(index.u32(type)).toBe(readU32(data));
+          expect(index.i32(type)).toBe(readI32(data));
+          expect(index.string(type)).toBe(readString(data));
+        }
+      }),
+    );
+  });
+
+  it('reads unsigned 32-bit values above 2^31 and strings with and without their NUL', () => {
+    const w = new AttrWriter();
+    w.u32(1, 0xfffffffe);
+    w.string(2, 'eth0');
+    w.bytes(3, Buffer.from('abc'));
+    w.bytes(4, Buffer.alloc(0));
+    const index = new AttributeIndex(w.finish());
+    expect([index.u32(1), index.i32(1)]).toEqual([0xfffffffe, -2]);
+    expect([index.string(2), index.string(3), index.string(4), index.u8(4), index.length(4)]).toEqual([
+      'eth0',
+      'abc',
+      '',
+      undefined,
+      0,
+    ]);
   });
 });
 

@@ -1,15 +1,13 @@
 // rtnetlink link operations: get/list, set (one RTM_SETLINK per call), create veth/macvlan/bridge, move, delete.
 import { parseMac } from './addr-format.js';
 import {
+  AttributeIndex,
   AttrWriter,
-  attributeMap,
   decodeAttributes,
   formatMac,
   type NetlinkMessage,
   NLA_F_NESTED,
   readString,
-  readU8,
-  readU32,
 } from './codec.js';
 import type { NetlinkConnection } from './connection.js';
 import {
@@ -140,59 +138,58 @@ export function parseLink(m: NetlinkMessage): LinkInfo {
   const hwType = p.readUInt16LE(2);
   const index = p.readInt32LE(4);
   const flags = p.readUInt32LE(8);
-  const a = attributeMap(p, 16);
-  const operIndex = readU8(a.get(IFLA.OPERSTATE)) ?? 0;
-  const address = a.get(IFLA.ADDRESS);
+  const a = new AttributeIndex(p, 16);
+  const operIndex = a.u8(IFLA.OPERSTATE) ?? 0;
   const link: LinkInfo = {
     index,
-    name: readString(a.get(IFLA.IFNAME)) ?? '',
+    name: a.string(IFLA.IFNAME) ?? '',
     flags,
     up: (flags & IFF.UP) !== 0,
     running: (flags & IFF.RUNNING) !== 0,
     operState: OPER_STATES[operIndex] ?? String(operIndex),
-    mtu: readU32(a.get(IFLA.MTU)) ?? 0,
+    mtu: a.u32(IFLA.MTU) ?? 0,
     hwType,
     altNames: [],
   };
-  if (address?.length) link.mac = formatMac(address);
-  const broadcast = a.get(IFLA.BROADCAST);
-  if (broadcast?.length) link.broadcast = formatMac(broadcast);
-  const perm = a.get(IFLA.PERM_ADDRESS);
-  if (perm?.length) link.permAddress = formatMac(perm);
-  const master = readU32(a.get(IFLA.MASTER));
+  const addressLength = a.length(IFLA.ADDRESS);
+  if (addressLength) link.mac = formatMac(a.get(IFLA.ADDRESS)!);
+  if (a.length(IFLA.BROADCAST)) link.broadcast = formatMac(a.get(IFLA.BROADCAST)!);
+  if (a.length(IFLA.PERM_ADDRESS)) link.permAddress = formatMac(a.get(IFLA.PERM_ADDRESS)!);
+  const master = a.u32(IFLA.MASTER);
   if (master) link.masterIndex = master;
-  const parent = readU32(a.get(IFLA.LINK));
+  const parent = a.u32(IFLA.LINK);
   if (parent !== undefined && parent !== index) link.parentIndex = parent;
-  const netnsId = a.get(IFLA.LINK_NETNSID);
-  if (netnsId && netnsId.length >= 4) link.linkNetnsId = netnsId.readInt32LE(0);
-  const alias = readString(a.get(IFLA.IFALIAS));
+  const netnsId = a.i32(IFLA.LINK_NETNSID);
+  if (netnsId !== undefined) link.linkNetnsId = netnsId;
+  const alias = a.string(IFLA.IFALIAS);
   if (alias) link.alias = alias;
-  const txq = readU32(a.get(IFLA.TXQLEN));
+  const txq = a.u32(IFLA.TXQLEN);
   if (txq !== undefined) link.txQueueLen = txq;
-  const carrier = readU8(a.get(IFLA.CARRIER));
+  const carrier = a.u8(IFLA.CARRIER);
   if (carrier !== undefined) link.carrier = carrier !== 0;
-  const parentDev = readString(a.get(IFLA.PARENT_DEV_NAME));
+  const parentDev = a.string(IFLA.PARENT_DEV_NAME);
   if (parentDev) link.parentDevName = parentDev;
-  const parentBus = readString(a.get(IFLA.PARENT_DEV_BUS_NAME));
+  const parentBus = a.string(IFLA.PARENT_DEV_BUS_NAME);
   if (parentBus) link.parentBusName = parentBus;
   const props = a.get(IFLA.PROP_LIST);
-  if (props)
+  if (props) {
     for (const e of decodeAttributes(props)) if (e.type === IFLA.ALT_IFNAME) link.altNames.push(readString(e.data)!);
+  }
   const info = a.get(IFLA.LINKINFO);
   if (info) {
-    const i = attributeMap(info);
-    const kind = readString(i.get(IFLA_INFO.KIND));
+    const i = new AttributeIndex(info);
+    const kind = i.string(IFLA_INFO.KIND);
     if (kind) link.kind = kind;
     const data = i.get(IFLA_INFO.DATA);
     if (kind === 'macvlan' && data) {
-      const mode = readU32(attributeMap(data).get(IFLA_MACVLAN_MODE));
+      const mode = new AttributeIndex(data).u32(IFLA_MACVLAN_MODE);
       if (mode !== undefined && macvlanModes[mode]) link.macvlanMode = macvlanModes[mode];
     }
   }
-  const numVf = readU32(a.get(IFLA.NUM_VF));
+  const numVf = a.u32(IFLA.NUM_VF);
   if (numVf !== undefined) link.numVf = numVf;
   const vfList = a.get(IFLA.VFINFO_LIST);
-  if (vfList) link.vfs = parseVfInfoList(vfList, address?.length || 6);
+  if (vfList) link.vfs = parseVfInfoList(vfList, addressLength || 6);
   else if (numVf !== undefined) link.vfs = [];
   return link;
 }
