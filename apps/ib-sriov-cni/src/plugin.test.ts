@@ -43,9 +43,9 @@ function memoryNode() {
       links.delete(host);
       links.set(name, netns);
     },
-    moveToHost(_netns, name, host) {
+    moveToHost(netns, link, host) {
       step('move out');
-      links.delete(name);
+      links.delete(typeof link === 'number' ? [...links].find(([, ns]) => ns === netns)![0] : link);
       links.set(host, undefined);
     },
     renameHostLink: (name, newName) => step(`rename ${name} ${newName}`),

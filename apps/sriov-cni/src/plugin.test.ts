@@ -69,7 +69,7 @@ describe('ADD/DEL flow (in-memory node)', () => {
     ['setMac', (n) => ({ ...n, netdev: failingMethod(n.netdev, 'setMac', { always: true }) })],
     ['ipam.add', (n) => ({ ...n, ipam: failingMethod(n.ipam, 'add') })],
     ['ipam.configure', (n) => ({ ...n, ipam: failingMethod(n.ipam, 'configure') })],
-    ['writeCache', (n) => ({ ...n, state: failingMethod(n.state, 'write', { when: (kind) => kind === 'cache' }) })],
+    ['promote (cache)', (n) => ({ ...n, state: failingMethod(n.state, 'promote') })],
     ['writeAllocation', (n) => ({ ...n, state: failingMethod(n.state, 'writeAllocation') })],
   ];
   for (const [step, failing] of steps) {
@@ -190,8 +190,8 @@ describe('ADD/DEL flow (in-memory node)', () => {
 
   it('DEL after a crash mid-ADD restores from the journal', async () => {
     const n = memoryNode();
-    // A crash: the ADD stops at the cache write and none of its undos get through (the journal stays).
-    const state = failingMethod(n.node.state, 'write', { when: (kind) => kind === 'cache', label: 'SIGKILL' });
+    // A crash: the ADD stops where the journal becomes the cache and none of its undos get through (it stays).
+    const state = failingMethod(n.node.state, 'promote', { label: 'SIGKILL' });
     const crashed = {
       ...n.node,
       state: failingMethod(state, 'delete', { always: true, when: (kind) => kind === 'pending' }),

@@ -120,9 +120,11 @@ async function addLocked(conf: SriovConf, vf: VfLocation, inv: Invocation, node:
   // knob; on real hardware the list is always there.
   const origKnobs = plan.length > 0 ? node.vfs.read(vf.pf, vf.vfIndex) : undefined;
   const record = cacheRecord(conf, vf, inv, dpdkMode, host, origKnobs);
+  record.mtu = dpdkMode ? node.vfs.pfMtu(vf.pf) : host!.mtu;
   const key = cacheKey(inv);
   const undo = new UndoStack();
-  writeSriovCache(node.state, 'pending', key, record); // crash journal: a DEL after SIGKILL finds what to undo
+  // Crash journal: a DEL after SIGKILL finds what to undo. It holds the cache's content and becomes the cache.
+  writeSriovCache(node.state, 'pending', key, record);
   undo.push('journal', () => node.state.delete('pending', key));
   try {
     // 1. PF-side knobs, each restored on failure (the Go plugin leaves a half-applied set behind: #119).
@@ -133,7 +135,6 @@ async function addLocked(conf: SriovConf, vf: VfLocation, inv: Invocation, node:
       }
       undo.push(`restore ${change.kind}`, () => applyKnob(vf, restoreVfKnob(change, origKnobs), node));
     }
-    record.mtu = dpdkMode ? node.vfs.pfMtu(vf.pf) : host!.mtu;
 
     // 2. The netdev: into the pod, renamed and up in one message; undo puts it back with name, MAC, MTU.
     //    *Beyond*: an IPAM plugin that never looks at the pod starts first and runs on another CPU meanwhile (the
@@ -146,7 +147,7 @@ async function addLocked(conf: SriovConf, vf: VfLocation, inv: Invocation, node:
       // leaves the VF there under its host name, which the undo finds.
       undo.push('move into pod', () => releaseToHost(podSide(record, inv, host!.index), node.netdev));
       if (ipamRunsOutsidePod(conf.ipamType)) ipamRun = startIpam(conf, vf, node, undo);
-      node.netdev.moveIntoNetns(hostName, inv.netns, inv.ifName);
+      node.netdev.moveIntoNetns(host!.index, inv.netns, inv.ifName); // by ifindex: no lookup before the rename
       const moved = node.netdev.getLink(inv.netns, inv.ifName);
       if (moved?.altNames.includes(hostName)) node.netdev.delAltName(inv.netns, inv.ifName, hostName);
       if (conf.mac) await setMacVerified(inv.netns, inv.ifName, conf.mac, node.netdev);
@@ -162,11 +163,10 @@ async function addLocked(conf: SriovConf, vf: VfLocation, inv: Invocation, node:
       if (!dpdkMode) await node.ipam.configure(inv.netns, inv.ifName, ipam);
     }
 
-    // 4. Persist: only now, after every change succeeded.
-    writeSriovCache(node.state, 'cache', key, record);
+    // 4. Persist: only now, after every change succeeded (the journal is renamed into the cache).
+    node.state.promote(key);
     undo.push('cache', () => node.state.delete('cache', key));
     node.state.writeAllocation(vf.pciAddress, inv.netns);
-    node.state.delete('pending', key);
     undo.commit();
 
     if (ipam && !dpdkMode) await node.ipam.announce(inv.netns, inv.ifName, ipam).catch(() => undefined);

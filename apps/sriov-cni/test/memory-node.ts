@@ -82,11 +82,13 @@ export function memoryNode(): MemoryNode {
     },
     netdev: {
       getLink: (netns, name) => find(netns, name),
-      moveIntoNetns: (host, netns, newName) => {
+      moveIntoNetns: (hostLink, netns, newName) => {
+        const host = find(HOST, hostLink)!.name;
         calls.push(`netdev.moveIntoNetns ${host}->${netns}/${newName}`);
         move(HOST, host, netns, newName);
       },
-      moveToHost: (netns, name, hostName, mac, mtu) => {
+      moveToHost: (netns, link, hostName, mac, mtu) => {
+        const name = find(netns, link)!.name;
         calls.push(`netdev.moveToHost ${netns}/${name}->${hostName}`);
         move(netns, name, HOST, hostName);
         const l = find(HOST, hostName)!;

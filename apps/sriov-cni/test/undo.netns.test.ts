@@ -41,10 +41,7 @@ const FAILURES: Record<string, (n: Node) => Node> = {
   setMac: (n) => ({ ...n, netdev: failingMethod(n.netdev, 'setMac', { always: true }) }),
   ipamAdd: (n) => ({ ...n, ipam: failingMethod(n.ipam, 'add', { label: 'ipamAdd' }) }),
   configureIp: (n) => ({ ...n, ipam: failingMethod(n.ipam, 'configure', { label: 'configureIp' }) }),
-  writeCache: (n) => ({
-    ...n,
-    state: failingMethod(n.state, 'write', { when: (k) => k === 'cache', label: 'writeCache' }),
-  }),
+  promoteCache: (n) => ({ ...n, state: failingMethod(n.state, 'promote', { label: 'promoteCache' }) }),
   writeAllocation: (n) => ({ ...n, state: failingMethod(n.state, 'writeAllocation') }),
 };
 

@@ -18,9 +18,9 @@ function node(links: (NetdevLink & { ns: string })[]) {
       const l = links.find((x) => x.ns === (netns ?? '') && (x.name === link || x.index === link));
       return l && { index: l.index, name: l.name, mac: l.mac, mtu: l.mtu, altNames: l.altNames };
     },
-    moveToHost(netns, name, hostName, mac, mtu) {
-      calls.push(`move ${name}@${netns} -> ${hostName} mac=${mac} mtu=${mtu}`);
-      const l = links.find((x) => x.ns === netns && x.name === name)!;
+    moveToHost(netns, link, hostName, mac, mtu) {
+      const l = links.find((x) => x.ns === netns && (x.name === link || x.index === link))!;
+      calls.push(`move ${l.name}@${netns} -> ${hostName} mac=${mac} mtu=${mtu}`);
       Object.assign(l, { ns: '', name: hostName, ...(mac ? { mac } : {}), ...(mtu ? { mtu } : {}) });
     },
     setMac: (_netns, name, mac) => {
@@ -127,6 +127,8 @@ describe('netlinkNetdevOps (over a recording netlink-ops, nothing reaches the ke
     });
     ops.moveToHost('/var/run/netns/pod', 'net1', 'ens1f0v1', '02:aa:00:00:00:01', 1500);
     ops.moveIntoNetns('ens1f0v2', '/var/run/netns/pod', 'net2');
+    ops.moveToHost('/var/run/netns/pod', 7, 'ens1f0v1', undefined, undefined);
+    ops.moveIntoNetns(7, '/var/run/netns/pod', 'net2');
     expect(transport.requests.map((r) => [r.type, r.netns])).toEqual([
       [18, '/var/run/netns/pod'], // getLink
       [19, '/var/run/netns/pod'], // down + MAC + MTU, by name
@@ -134,7 +136,18 @@ describe('netlinkNetdevOps (over a recording netlink-ops, nothing reaches the ke
       [16, '/var/run/netns/pod'], // move (+ rename)
       [18, undefined],
       [16, undefined],
+      // by ifindex: no lookup before the rename
+      [19, '/var/run/netns/pod'],
+      [16, '/var/run/netns/pod'],
+      [16, undefined],
     ]);
-    expect(transport.netnsFdPaths).toEqual(['/proc/self/ns/net', '/var/run/netns/pod']);
+    // the ifindex is the selector of each request (ifinfomsg.ifi_index, bytes 4..8 after the 16-byte header)
+    expect(transport.requests.slice(6).map((r) => Buffer.from(r.bytes).readInt32LE(16 + 4))).toEqual([7, 7, 7]);
+    expect(transport.netnsFdPaths).toEqual([
+      '/proc/self/ns/net',
+      '/var/run/netns/pod',
+      '/proc/self/ns/net',
+      '/var/run/netns/pod',
+    ]);
   });
 });

@@ -14,8 +14,17 @@ export interface NetdevLink {
 export interface NetdevOps {
   /** By name or ifindex; undefined when there is no such link. netns undefined = the host. */
   getLink(netns: string | undefined, link: string | number): NetdevLink | undefined;
-  /** Move from `netns` back to the host, down, renamed, with MAC/MTU restored. */
-  moveToHost(netns: string, name: string, hostName: string, mac: string | undefined, mtu: number | undefined): void;
+  /**
+   * Move `link` (name or ifindex) from `netns` back to the host, down, renamed, with MAC/MTU restored. An ifindex
+   * saves the kernel lookup a rename by name needs.
+   */
+  moveToHost(
+    netns: string,
+    link: string | number,
+    hostName: string,
+    mac: string | undefined,
+    mtu: number | undefined,
+  ): void;
   setMac(netns: string | undefined, name: string, mac: string): void;
   delAltName(netns: string | undefined, name: string, altName: string): void;
   setSysctl(netns: string, path: string, value: string): void;
@@ -43,7 +52,7 @@ export function releaseToHost(p: PodSide, ops: Pick<NetdevOps, 'getLink' | 'move
   if (found && p.index !== undefined && found.name !== p.podName && found.name !== p.hostName) found = undefined;
   found ??= ops.getLink(p.netns, p.hostName);
   if (!found) return false;
-  ops.moveToHost(p.netns, found.name, p.hostName, p.mac || undefined, p.mtu || undefined);
+  ops.moveToHost(p.netns, found.index, p.hostName, p.mac || undefined, p.mtu || undefined);
   const back = ops.getLink(undefined, p.hostName);
   if (back && p.podName !== p.hostName && back.altNames.includes(p.podName)) {
     ops.delAltName(undefined, p.hostName, p.podName);
@@ -100,8 +109,11 @@ const OWN_NETNS = '/proc/self/ns/net';
 
 /** The netdev operations both plugins need, over a netlink-ops instance (netns undefined = the plugin's own). */
 export interface NetlinkNetdevOps extends Pick<NetdevOps, 'getLink' | 'moveToHost' | 'setMac' | 'delAltName'> {
-  /** Into `netns`, renamed and up, in one RTM_NEWLINK (the kernel moves first, then renames). */
-  moveIntoNetns(hostName: string, netns: string, newName: string): void;
+  /**
+   * `hostLink` (name or ifindex) into `netns`, renamed and up, in one RTM_NEWLINK (the kernel moves first, then
+   * renames). An ifindex the caller already read saves the lookup a rename by name needs.
+   */
+  moveIntoNetns(hostLink: string | number, netns: string, newName: string): void;
 }
 
 export function netlinkNetdevOps(
@@ -113,10 +125,10 @@ export function netlinkNetdevOps(
       const l = nl.findLink(link, ns(netns));
       return l && { index: l.index, name: l.name, mac: l.mac ?? '', mtu: l.mtu, altNames: l.altNames };
     },
-    moveIntoNetns: (hostName, netns, newName) => void nl.moveLink(hostName, { toNetns: netns, newName, up: true }),
-    moveToHost(netns, name, hostName, mac, mtu) {
-      nl.setLink(name, { up: false, ...(mac ? { mac } : {}), ...(mtu ? { mtu } : {}) }, { netns });
-      nl.moveLink(name, { netns, toNetns: OWN_NETNS, newName: hostName });
+    moveIntoNetns: (hostLink, netns, newName) => void nl.moveLink(hostLink, { toNetns: netns, newName, up: true }),
+    moveToHost(netns, link, hostName, mac, mtu) {
+      nl.setLink(link, { up: false, ...(mac ? { mac } : {}), ...(mtu ? { mtu } : {}) }, { netns });
+      nl.moveLink(link, { netns, toNetns: OWN_NETNS, newName: hostName });
     },
     setMac: (netns, name, mac) => void nl.setLink(name, { mac }, ns(netns)),
     delAltName: (netns, name, alt) => void nl.deleteAltName(name, alt, ns(netns)),

@@ -44,6 +44,20 @@ describe('VfStateDir', () => {
     expect(s.list('pending')).toEqual([]);
   });
 
+  it('promotes a journal to the cache by renaming it: same file, same 0600, replacing an older cache', () => {
+    const s = fresh();
+    s.write('pending', 'c1-net1', '{"new":1}');
+    s.write('cache', 'c1-net1', '{"old":1}');
+    const journal = statSync(join(s.dir, 'pending', 'c1-net1'));
+    s.promote('c1-net1');
+    const cache = statSync(join(s.dir, 'c1-net1'));
+    expect([cache.ino, cache.mode & 0o777]).toEqual([journal.ino, 0o600]);
+    expect(s.read('cache', 'c1-net1')).toBe('{"new":1}');
+    expect(s.list('pending')).toEqual([]);
+    expect(() => s.promote('c1-net1')).toThrow(/ENOENT/); // no journal: nothing to promote
+    expect(() => s.promote('../c1-net1')).toThrow(/invalid state file name/);
+  });
+
   it('refuses path-like names and non-canonical PCI addresses before touching the disk', () => {
     const s = fresh();
     for (const bad of ['', '.hidden', '../../etc/passwd', 'a/b', 'x\0y']) {

@@ -4,7 +4,7 @@
 //   <dir>/pci/vf_lock/<pci-address>.lock  per-VF flock (pf_lock/: the legacy PF lock)
 //   <dir>/pending/<containerID>-<ifName>  the crash journal of an ADD in progress (not in Go)
 // Every name is validated before a path is built: PCI addresses here, entry names by writeFileAtomic's rules.
-import { readdirSync, rmSync } from 'node:fs';
+import { readdirSync, renameSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { CniError, ErrInternal } from './errors.js';
 import { acquireExclusiveLock, DEFAULT_LOCK_TIMEOUT_MS } from './lock.js';
@@ -33,7 +33,7 @@ export class VfStateDir {
     writeFileAtomic(join(this.dir, 'pci'), pci(pciAddress), netns);
   }
   deleteAllocation(pciAddress: string): void {
-    rmSync(join(this.dir, 'pci', pci(pciAddress)), { force: true });
+    unlinkIfPresent(join(this.dir, 'pci', pci(pciAddress)));
   }
 
   read(kind: VfStateKind, key: string): string | undefined {
@@ -43,7 +43,16 @@ export class VfStateDir {
     writeFileAtomic(this.#dirOf(kind), entry(key), text);
   }
   delete(kind: VfStateKind, key: string): void {
-    rmSync(join(this.#dirOf(kind), entry(key)), { force: true });
+    unlinkIfPresent(join(this.#dirOf(kind), entry(key)));
+  }
+
+  /**
+   * The crash journal becomes the attachment cache, atomically: one rename where writing the cache and deleting the
+   * journal cost two file creations (≈ 0.5 ms of an ADD on the lab). The caller wrote the journal with the cache's
+   * content. Throws (ENOENT) when there is no journal.
+   */
+  promote(key: string): void {
+    renameSync(join(this.#dirOf('pending'), entry(key)), join(this.dir, entry(key)));
   }
 
   /** Names of the regular, non-hidden files of that kind (sub-directories and temp files are skipped). */
@@ -60,6 +69,15 @@ export class VfStateDir {
 
   #dirOf(kind: VfStateKind): string {
     return kind === 'cache' ? this.dir : join(this.dir, 'pending');
+  }
+}
+
+/** One unlink, ENOENT ignored (rmSync's force costs two more stats and its option checks on every call). */
+function unlinkIfPresent(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
   }
 }
 
