@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import {
   chmodSync,
+  copyFileSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
@@ -12,6 +13,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withCodeCache } from '../index.mjs';
 
@@ -73,6 +75,16 @@ describe('withCodeCache: a bundle run as a V8 script with a per-verb code cache'
     expect(viaLink.stdout).toBe(`42 w0,w1,w2 file://${installed} VERSION`);
   });
 
+  it('its URL is the one pathToFileURL gives, also for a path that needs percent-encoding', () => {
+    const odd = join(dir, 'odd dir#1', 'plug%in');
+    mkdirSync(join(dir, 'odd dir#1'));
+    copyFileSync(app, odd);
+    const r = spawnSync(process.execPath, [odd], { env: { PATH: process.env.PATH ?? '' }, encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe(`42 w0,w1,w2 ${pathToFileURL(odd).href} -`);
+    expect(r.stdout).toContain('/odd%20dir%231/plug%25in ');
+  });
+
   it('reuses an accepted cache without rewriting it', () => {
     const file = cacheFile('VERSION')!;
     const before = statSync(file);
@@ -131,6 +143,42 @@ describe('withCodeCache: a bundle run as a V8 script with a per-verb code cache'
     expect(readdirSync(cacheDir).some((f) => f.startsWith('shortcut-'))).toBe(false);
     expect(spawnSync(process.execPath, [shortcut], { env: { CNI_COMMAND: 'DEL' } }).status).toBe(0);
     expect(readdirSync(cacheDir).filter((f) => f.startsWith('shortcut-'))).toHaveLength(1);
+  });
+
+  it('keeps the code in a block comment at the end, read back as CommonJS and as an ES module', () => {
+    const text = readFileSync(app, 'utf8');
+    expect(text).not.toContain('const source = "'); // no string literal of the code
+    expect(text.endsWith('*/\n')).toBe(true);
+    expect(text).toContain('const twice = (x) => x * 2;');
+    // the CommonJS form (extensionless) and the ES module (.mjs) give the same output, the bundle's code
+    const cjs = join(dir, 'bin', 'app-cjs');
+    copyFileSync(app, cjs);
+    const viaCjs = spawnSync(process.execPath, [cjs], { env: { CNI_COMMAND: 'VERSION' }, encoding: 'utf8' });
+    expect([viaCjs.stderr, viaCjs.stdout]).toEqual(['', `42 w0,w1,w2 file://${cjs} VERSION`]);
+    expect(run('VERSION')).toBe(`42 w0,w1,w2 file://${app} VERSION`);
+  });
+
+  it('a bundle whose code holds "*/" keeps it as a string literal', () => {
+    const star = join(dir, 'star.mjs');
+    writeFileSync(star, withCodeCache('star', 'process.stdout.write(String("a */ b".length));', { cacheDir }));
+    expect(readFileSync(star, 'utf8')).toContain('const source = "');
+    const r = spawnSync(process.execPath, [star], { encoding: 'utf8' });
+    expect([r.stderr, r.stdout]).toEqual(['', '6']);
+  });
+
+  it('a file whose code comment was cut or changed fails with a clear message, never runs other code', () => {
+    const text = readFileSync(app, 'utf8');
+    for (const [name, damaged] of [
+      ['cut.mjs', `${text.slice(0, -40)}*/\n`], // shorter than the length the launcher expects
+      ['grown.mjs', text.replace('const twice', 'const twice2')],
+    ] as const) {
+      const path = join(dir, name);
+      writeFileSync(path, damaged);
+      const r = spawnSync(process.execPath, [path], { encoding: 'utf8' });
+      expect(r.status).not.toBe(0);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toContain(`${path}: damaged (the code comment at its end is not where it should be)`);
+    }
   });
 
   it('refuses at build time a bundle that cannot run as a script body', () => {
