@@ -151,19 +151,46 @@ describe('ADD/DEL flow (in-memory node)', () => {
     n.calls.length = 0;
     let release: () => void = () => undefined;
     const slowDel = n.node.ipam.del;
+    const podLooks: string[] = [];
+    const getLink = n.node.netdev.getLink;
     const node: Node = {
       ...n.node,
       ipam: { ...n.node.ipam, del: () => new Promise<void>((r) => (release = () => r(slowDel()))) },
+      netdev: {
+        ...n.node.netdev,
+        getLink: (netns, link) => {
+          if (netns !== undefined) podLooks.push(`${link}${n.calls.includes('ipam.del') ? '' : ' during IPAM'}`);
+          return getLink(netns, link);
+        },
+      },
     };
     const del = cmdDel(inv, node);
     await new Promise((r) => setTimeout(r, 20));
     expect(n.calls).toEqual([]); // IPAM still running: no knob, no netdev, no state touched
     expect(n.node.state.list('cache')).toEqual(['c1-net1']);
+    expect(podLooks).toEqual(['net1 during IPAM']); // the netdev was found in the pod meanwhile
     release();
     await del;
     expect(n.calls[0]).toBe('ipam.del');
     expect(n.calls.some((c) => c.startsWith('netdev.moveToHost'))).toBe(true);
+    expect(podLooks).toEqual(['net1 during IPAM']); // and not looked up again
     expect(n.node.state.list('cache')).toEqual([]);
+  });
+
+  it('DEL: a pod lookup that fails while IPAM runs is made again at the release, its error after the knob reset', async () => {
+    const n = memoryNode();
+    await cmdAdd(conf({ vlan: 10 }), inv, n.node);
+    n.calls.length = 0;
+    const failing = failingMethod(n.node.netdev, 'getLink', {
+      always: true,
+      when: (netns) => netns !== undefined,
+      label: 'EPERM',
+    });
+    await expect(cmdDel(inv, { ...n.node, netdev: failing })).rejects.toThrow(/EPERM/);
+    expect(n.calls.slice(0, 2)).toEqual(['ipam.del', expect.stringMatching(/^vfs\.set /)]); // the order of Go's DEL
+    expect(n.node.state.list('cache')).toEqual(['c1-net1']); // kept for the runtime's retry
+    await cmdDel(inv, n.node);
+    expect(n.links.has('host/vf0')).toBe(true);
   });
 
   it('DEL does not touch a VF that another netns owns now', async () => {

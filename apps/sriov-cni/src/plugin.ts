@@ -6,10 +6,12 @@ import {
   CniError,
   describeVfKnob,
   enablePodNotify,
+  findInPod,
   type GcAttachment,
   missingAddresses,
   missingRoutes,
   messageOf as msg,
+  type NetdevLink,
   type PodSide,
   type PrevResultView,
   planVfKnobRestore,
@@ -205,9 +207,12 @@ function startIpam(conf: SriovConf, vf: VfLocation, node: Node, undo: UndoStack)
 /**
  * DEL's read-only look at the VF (step 2). Never touch a VF another container owns now (stale DEL after the VF was
  * re-allocated: #219/#313); paths are compared as files (/var/run/netns/x and /run/netns/x are one netns) and a dead
- * owner owns nothing. A VF that left sysfs has nothing to reset.
+ * owner owns nothing. A VF that left sysfs has nothing to reset. In netdev mode (our cache says which, a Go cache is
+ * re-detected) it also finds the netdev in the pod for step 4; a lookup that fails is left to step 4, so its error
+ * comes where it did.
  */
-function lookAtVf(cached: SriovCache, inv: Invocation, { state, sysfs, netns }: Node) {
+function lookAtVf(cached: SriovCache, inv: Invocation, node: Node) {
+  const { state, sysfs, netns } = node;
   const owner = state.readAllocation(cached.deviceID);
   const ownedElsewhere =
     !!owner && owner !== inv.netns && netns.state(owner) === 'ok' && !netns.sameFile(owner, inv.netns);
@@ -215,10 +220,18 @@ function lookAtVf(cached: SriovCache, inv: Invocation, { state, sysfs, netns }: 
     !ownedElsewhere &&
     !cached.pfOnly &&
     !(sysfs.hasPciDevice(cached.deviceID) && sysfs.vfIndex(cached.deviceID) !== null);
-  return { owner, ownedElsewhere, vanished };
+  const netdevMode = !ownedElsewhere && !vanished && !(cached.dpdkMode ?? isDpdkNow(cached.deviceID, node));
+  let pod: { inPod: NetdevLink | undefined } | undefined;
+  if (netdevMode && netns.state(inv.netns) === 'ok') {
+    try {
+      pod = { inPod: findInPod(podSide(cached, inv), node.netdev) };
+    } catch {
+      pod = undefined;
+    }
+  }
+  return { owner, ownedElsewhere, vanished, netdevMode, pod };
 }
 
-/** A VF in sysfs: its PF netdev (first of physfn/net), index (virtfnN), host netdev (none: DPDK), bound driver. */
 function locateVf(pci: string, { sysfs }: Node) {
   if (!sysfs.hasPciDevice(pci)) throw new Error(`lstat /sys/bus/pci/devices/${pci}: no such file or directory`);
   const pf = sysfs.pfNetdevsOfVf(pci)[0];
@@ -373,9 +386,10 @@ async function delLocked(cached: SriovCache, key: string, inv: Invocation, node:
     resetError = fail(`cmdDel() error reseting VF: "${msg(e)}"`, 999, e);
   }
 
-  // 4. The netdev back to the host (netdev mode only; our cache says which, a Go cache is re-detected).
-  const dpdk = cached.dpdkMode ?? isDpdkNow(cached.deviceID, node);
-  if (!dpdk && node.netns.state(inv.netns) === 'ok') releaseToHost(podSide(cached, inv), node.netdev);
+  // 4. The netdev back to the host (netdev mode only), found in the pod by step 2 while IPAM ran.
+  if (seen.netdevMode && (seen.pod || node.netns.state(inv.netns) === 'ok')) {
+    releaseToHost(podSide(cached, inv), node.netdev, seen.pod);
+  }
   state.deleteAllocation(cached.deviceID);
   finish(key, node);
   node.log.info(`released VF ${cached.deviceID} (host name ${cached.orig.hostIfName || '-'})`);

@@ -160,6 +160,7 @@ export {
 } from './version.js';
 export {
   enablePodNotify,
+  findInPod,
   type NetdevLink,
   type NetdevOps,
   type NetlinkNetdevOps,

@@ -43,14 +43,28 @@ export interface PodSide {
 }
 
 /**
- * Put the VF back in the host netns under its host name with its MAC and MTU, and drop the pod-name altname the
- * kernel may have left (sriov-cni #445). A move whose rename was refused (EEXIST) leaves the VF in the pod under
- * its host name; that is found too. Returns false when the VF is not in the pod (already released, netns gone).
+ * Where the VF's netdev is in the pod (read only): by ifindex when known — a link the pod already had under podName
+ * is then never taken — else by the pod name, else by the host name (a move whose rename was refused, EEXIST,
+ * leaves the VF in the pod under its host name). Undefined when it is not there.
  */
-export function releaseToHost(p: PodSide, ops: Pick<NetdevOps, 'getLink' | 'moveToHost' | 'delAltName'>): boolean {
+export function findInPod(p: PodSide, ops: Pick<NetdevOps, 'getLink'>): NetdevLink | undefined {
   let found = p.index === undefined ? ops.getLink(p.netns, p.podName) : ops.getLink(p.netns, p.index);
   if (found && p.index !== undefined && found.name !== p.podName && found.name !== p.hostName) found = undefined;
-  found ??= ops.getLink(p.netns, p.hostName);
+  return found ?? ops.getLink(p.netns, p.hostName);
+}
+
+/**
+ * Put the VF back in the host netns under its host name with its MAC and MTU, and drop the pod-name altname the
+ * kernel may have left (sriov-cni #445). `seen`: what findInPod answered moments ago (a DEL looks while its IPAM
+ * plugin runs); without it, this looks first. Returns false when the VF is not in the pod (already released,
+ * netns gone).
+ */
+export function releaseToHost(
+  p: PodSide,
+  ops: Pick<NetdevOps, 'getLink' | 'moveToHost' | 'delAltName'>,
+  seen?: { inPod: NetdevLink | undefined },
+): boolean {
+  const found = seen ? seen.inPod : findInPod(p, ops);
   if (!found) return false;
   ops.moveToHost(p.netns, found.index, p.hostName, p.mac || undefined, p.mtu || undefined);
   const back = ops.getLink(undefined, p.hostName);
