@@ -34,7 +34,8 @@ export interface Node {
     add(): Promise<Result>;
     del(): Promise<void>;
     check(): Promise<void>;
-    configure(netns: string, ifName: string, result: Result): Promise<void>;
+    /** `ifindex`: the interface's, when just read (skips configureInterface's lookup). */
+    configure(netns: string, ifName: string, result: Result, ifindex?: number): Promise<void>;
     announce(netns: string, ifName: string, result: Result): Promise<unknown>;
   };
   log: Logger;
@@ -73,10 +74,10 @@ export function nodeOf(o: NodeOptions): Node {
       add: () => ipamAdd(delegation(), exec),
       del: () => ipamDel(delegation(), exec),
       check: () => ipamCheck(delegation(), exec),
-      configure: (netns, ifName, r) => {
+      configure: (netns, ifName, r, ifindex) => {
         const ips = r.ips.map((ip) => ({ ...ip, interface: 0 }));
         const result = { ...r, interfaces: [{ name: ifName, sandbox: netns }], ips };
-        return configureInterface(netns, ifName, result, { logger: o.log });
+        return configureInterface(netns, ifName, result, { logger: o.log, ...(ifindex ? { ifindex } : {}) });
       },
       announce: (netns, ifName, r) => announce(netns, ifName, r, { logger: o.log }),
     },

@@ -44,6 +44,7 @@ describe('ADD/DEL flow (in-memory node)', () => {
     expect(out.iface).toEqual({ name: 'net1', mac: '02:00:00:00:00:05', mtu: 1500, sandbox: inv.netns, pciID: VF_PCI });
     expect(n.links.has('/run/netns/pod/net1')).toBe(true);
     expect(n.vfs.get(0)).toMatchObject({ vlan: 100, trust: true });
+    expect(n.calls).toContain('ipam.configure ifindex=5'); // the index read after the move: no second lookup
     expect(n.node.state.list('cache')).toEqual(['c1-net1']);
     expect(n.node.state.list('pending')).toEqual([]);
     expect(n.node.state.readAllocation(VF_PCI)).toBe(inv.netns);

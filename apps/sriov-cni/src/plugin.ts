@@ -142,6 +142,7 @@ async function addLocked(conf: SriovConf, vf: VfLocation, inv: Invocation, node:
     //    *Beyond*: an IPAM plugin that never looks at the pod starts first and runs on another CPU meanwhile (the
     //    kernel's move waits out an RCU grace period); others (dhcp…) need the interface and start in step 3.
     let podMac: string | undefined;
+    let podIndex: number | undefined;
     let ipamRun: Promise<Result> | undefined;
     if (!dpdkMode) {
       const hostName = vf.netdev!;
@@ -151,6 +152,7 @@ async function addLocked(conf: SriovConf, vf: VfLocation, inv: Invocation, node:
       if (ipamRunsOutsidePod(conf.ipamType)) ipamRun = startIpam(conf, vf, node, undo);
       node.netdev.moveIntoNetns(host!.index, inv.netns, inv.ifName); // by ifindex: no lookup before the rename
       const moved = node.netdev.getLink(inv.netns, inv.ifName);
+      podIndex = moved?.index;
       if (moved?.altNames.includes(hostName)) node.netdev.delAltName(inv.netns, inv.ifName, hostName);
       if (conf.mac) await setMacVerified(inv.netns, inv.ifName, conf.mac, node.netdev);
       enablePodNotify(inv.netns, inv.ifName, node.netdev);
@@ -162,7 +164,7 @@ async function addLocked(conf: SriovConf, vf: VfLocation, inv: Invocation, node:
     if (conf.ipamType) {
       ipam = await (ipamRun ?? startIpam(conf, vf, node, undo));
       if (ipam.ips.length === 0) throw fail('IPAM plugin returned missing IP config');
-      if (!dpdkMode) await node.ipam.configure(inv.netns, inv.ifName, ipam);
+      if (!dpdkMode) await node.ipam.configure(inv.netns, inv.ifName, ipam, podIndex);
     }
 
     // 4. Persist: only now, after every change succeeded (the journal is renamed into the cache).

@@ -137,7 +137,7 @@ export function memoryNode(): MemoryNode {
         leases.clear();
       },
       check: async () => void calls.push('ipam.check'),
-      configure: async () => void calls.push('ipam.configure'),
+      configure: async (_netns, _ifName, _result, ifindex) => void calls.push(`ipam.configure ifindex=${ifindex}`),
       announce: async () => calls.push('ipam.announce'),
     },
     log: createLogger({ level: 'panic', stderr: () => undefined }),

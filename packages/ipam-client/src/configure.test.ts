@@ -86,6 +86,24 @@ describe('configureInterface', () => {
     ]);
   });
 
+  it('with the ifindex given, skips the lookup and names the link by that index', async () => {
+    const net = new RecordingNet();
+    let looked = 0;
+    net.getLink = async () => {
+      looked++;
+      throw new Error('Link not found');
+    };
+    await configureInterface('/var/run/netns/pod', 'net1', bound({ ips: [{ address: '10.1.0.5/16' }] }), {
+      net,
+      ifindex: 9,
+    });
+    expect(looked).toBe(0);
+    expect(net.calls).toEqual(['addr 9 10.1.0.5/16', 'up 9']);
+    await expect(
+      configureInterface('/var/run/netns/pod', 'net1', bound({ ips: [{ address: '10.1.0.5/16' }] }), { net }),
+    ).rejects.toThrow('failed to lookup "net1": Link not found');
+  });
+
   it('enables IPv6 once before the first IPv6 address and waits for DAD when there is an IPv6 gateway', async () => {
     const net = new RecordingNet();
     net.sysctls.set('net/ipv6/conf/lo/disable_ipv6', '1');

@@ -26,6 +26,11 @@ export interface ConfigureInterfaceOptions {
    * disable DAD). Errors ignored. Default: untouched.
    */
   acceptDad?: 0 | 1 | 2;
+  /**
+   * The interface's ifindex, when the caller has just read it (a plugin that moved it in looks at it anyway): the
+   * lookup by name is skipped. Every request still names the link by this index, as after a lookup.
+   */
+  ifindex?: number;
   /** Upper bound of the IPv6 DAD wait (default DAD_SETTLE_TIMEOUT_MS). */
   dadTimeoutMs?: number;
   logger?: LogSink;
@@ -65,7 +70,7 @@ export async function configureInterface(
 
   let link: { index: number };
   try {
-    link = await net.getLink(netns, ifName);
+    link = opts.ifindex === undefined ? await net.getLink(netns, ifName) : { index: opts.ifindex };
   } catch (err) {
     throw new ConfigureInterfaceError(`failed to lookup "${ifName}": ${(err as Error).message}`, { cause: err });
   }
