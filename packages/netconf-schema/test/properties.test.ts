@@ -6,6 +6,7 @@ import {
   parseIbSriovNetConf,
   parseIndexedName,
   parseSriovNetConf,
+  sriovInputSchema,
 } from '../src/index.js';
 
 const RUNS = 400;
@@ -219,6 +220,39 @@ describe('property: any input gives a typed config or a precise error, never an 
           expect(parsed.ranges).toEqual(items.map((i) => i.range));
         },
       ),
+      { numRuns: RUNS },
+    );
+  });
+});
+
+describe('the sriov decode schema built for the keys a config has', () => {
+  const keys = Object.keys(sriovInputSchema().shape);
+  const value = fc.oneof(
+    fc.constant(null),
+    fc.boolean(),
+    fc.integer({ min: -5, max: 5000 }),
+    fc.double(),
+    fc.string({ maxLength: 4 }),
+    fc.array(fc.oneof(fc.string({ maxLength: 3 }), fc.constant(null), fc.integer()), { maxLength: 3 }),
+    fc.dictionary(
+      fc.constantFrom('type', 'mac', 'ips', 'nameservers', 'x'),
+      fc.oneof(fc.string(), fc.integer(), fc.constant(null)),
+      {
+        maxKeys: 3,
+      },
+    ),
+  );
+  const config = fc.dictionary(fc.oneof(fc.constantFrom(...keys), fc.string({ maxLength: 5 })), value, { maxKeys: 8 });
+
+  it('answers every config as the whole object does: same data, same issues', () => {
+    fc.assert(
+      fc.property(config, (c) => {
+        const whole = sriovInputSchema().safeParse(c, { jitless: true });
+        const picked = sriovInputSchema(Object.keys(c)).safeParse(c, { jitless: true });
+        expect(picked.success).toBe(whole.success);
+        expect(picked.data).toEqual(whole.data);
+        expect(picked.error?.issues).toEqual(whole.error?.issues);
+      }),
       { numRuns: RUNS },
     );
   });

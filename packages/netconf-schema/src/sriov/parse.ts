@@ -137,7 +137,7 @@ export function parseSriovNetConf(input: unknown, options: SriovParseOptions = {
     warnings.push(`ignored plugin-internal key "${key}" in the netconf (the plugin fills it itself)`);
   }
 
-  const parsed = sriovInputSchema().safeParse(canonical, { jitless: true });
+  const parsed = sriovInputSchema(Object.keys(canonical)).safeParse(canonical, { jitless: true });
   if (!parsed.success) {
     const issue = firstIssueInDocumentOrder(parsed.error.issues, canonical);
     const message = `SetLogging(): failed to load netconf: ${issueToGoMessage(issue, canonical, GO_NAMES)}`;
