@@ -1,10 +1,12 @@
 // Exclusive, timed file locks with flock(2) semantics, interoperable with the Go plugins' locks on the same paths
 // (sriov-cni: per VF `<stateDir>/pci/vf_lock/<bdf>.lock`, 60 s; ib-sriov-cni: `/var/run/cni/ib-sriov/cni.lock`).
 // flock is per open file description: the lock is held until release() closes the fd, or the process exits.
-// The flock primitive lives in @sriov-ts/netlink-ops (native addon); it is imported on the first acquire, so
-// loading this package never loads netlink-ops or its addon.
+// The flock primitive lives in @sriov-ts/netlink-ops, whose native addon loads on the first acquire (importing it
+// loads none). A static import: a dynamic one made bundles keep all of netlink-ops behind a namespace object,
+// built at every start.
 import { closeSync, constants, mkdirSync, openSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { tryFlock, unflock } from '@sriov-ts/netlink-ops';
 import { CniError, ErrInternal, ErrTryAgainLater } from './errors.js';
 import { SRIOV_STATE_DIR } from './state-store.js';
 
@@ -38,18 +40,6 @@ export interface LockOptions {
   maxPollMs?: number;
   /** Aborts the wait (the error is the signal's reason). */
   signal?: AbortSignal;
-}
-
-interface FlockPrimitives {
-  tryFlock(fd: number, kind: 'exclusive' | 'shared'): boolean;
-  unflock(fd: number): void;
-}
-
-let flockModule: Promise<FlockPrimitives> | undefined;
-
-function loadFlock(): Promise<FlockPrimitives> {
-  flockModule ??= import('@sriov-ts/netlink-ops');
-  return flockModule;
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -94,7 +84,6 @@ export async function acquireExclusiveLock(path: string, options: LockOptions = 
     throw new CniError(ErrInternal, `failed to open lock file [${path}]: ${(e as Error).message}`);
   }
   try {
-    const { tryFlock, unflock } = await loadFlock();
     const deadline = performance.now() + timeoutMs;
     for (;;) {
       options.signal?.throwIfAborted();

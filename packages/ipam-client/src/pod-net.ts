@@ -1,4 +1,8 @@
+// netlink-ops loads its native addon on the first call only; importing it statically lets a bundle keep just the
+// operations used here (a dynamic import kept all of them, built at every start).
+
 import type { Scope } from '@sriov-ts/netlink-ops';
+import * as nl from '@sriov-ts/netlink-ops';
 
 // The handful of kernel operations configureInterface() and announce() need inside a pod netns, as one small
 // interface. The production implementation is @sriov-ts/netlink-ops (see podNet()); tests may pass their own.
@@ -60,31 +64,19 @@ const IFA_F_DADFAILED = 0x08;
 const IFA_F_TENTATIVE = 0x40;
 const scopeNames: Record<number, Scope> = { 0: 'universe', 200: 'site', 253: 'link', 254: 'host', 255: 'nowhere' };
 
-type NetlinkOpsModule = typeof import('@sriov-ts/netlink-ops');
-let netlinkOps: Promise<NetlinkOpsModule> | undefined;
-/** netlink-ops is imported on first use: delegation-only callers (IPAM DEL, GC, STATUS) never load it. */
-const loadNetlinkOps = (): Promise<NetlinkOpsModule> => {
-  netlinkOps ??= import('@sriov-ts/netlink-ops');
-  return netlinkOps;
-};
-
 function netlinkOpsPodNet(): PodNet {
   return {
     async getLink(netns, name) {
-      const nl = await loadNetlinkOps();
       const l = nl.getLink(name, { netns });
       return { index: l.index, name: l.name, mac: l.mac, up: l.up, running: l.running };
     },
     async setLinkUp(netns, ifindex) {
-      const nl = await loadNetlinkOps();
       nl.setLinkUp(ifindex, { netns });
     },
     async addAddress(netns, ifindex, cidr) {
-      const nl = await loadNetlinkOps();
       nl.addAddress(ifindex, cidr, { netns });
     },
     async listIpv6Addresses(netns, ifindex) {
-      const nl = await loadNetlinkOps();
       return nl.listAddresses({ netns, link: ifindex, family: 6 }).map((a) => ({
         address: a.address,
         tentative: (a.flags & IFA_F_TENTATIVE) !== 0,
@@ -92,7 +84,6 @@ function netlinkOpsPodNet(): PodNet {
       }));
     },
     async appendRoute(netns, route) {
-      const nl = await loadNetlinkOps();
       // Go's netlink sends scope 0 (universe) unless the result names one; iproute2 (and netlink-ops' default)
       // would pick 'link' for a route without gateway.
       const scope = scopeNames[route.scope ?? 0];
@@ -111,15 +102,12 @@ function netlinkOpsPodNet(): PodNet {
       );
     },
     async readSysctl(netns, path) {
-      const nl = await loadNetlinkOps();
       return nl.readSysctl(`/proc/sys/${path}`, { netns });
     },
     async writeSysctl(netns, path, value) {
-      const nl = await loadNetlinkOps();
       nl.writeSysctl(`/proc/sys/${path}`, value, { netns });
     },
     async sendFrame(netns, ifindex, frame) {
-      const nl = await loadNetlinkOps();
       nl.sendFrame(ifindex, frame, { netns });
     },
   };
