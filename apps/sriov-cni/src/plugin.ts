@@ -121,8 +121,9 @@ async function addLocked(conf: SriovConf, vf: VfLocation, inv: Invocation, node:
   // A PF that reports no VF list (the lab's veth) gets the request anyway so the kernel's own answer names the
   // knob; on real hardware the list is always there.
   const origKnobs = plan.length > 0 ? node.vfs.read(vf.pf, vf.vfIndex) : undefined;
-  const record = cacheRecord(conf, vf, inv, dpdkMode, host, origKnobs);
-  record.mtu = dpdkMode ? node.vfs.pfMtu(vf.pf) : host!.mtu;
+  // The MTU reported: the VF's, or in DPDK mode the PF's (Go PR #295).
+  const mtu = dpdkMode ? node.vfs.pfMtu(vf.pf) : host!.mtu;
+  const record = cacheRecord(conf, vf, inv, dpdkMode, host, origKnobs, mtu);
   const key = cacheKey(inv);
   const undo = new UndoStack();
   // Crash journal: a DEL after SIGKILL finds what to undo. It holds the cache's content and becomes the cache.
@@ -269,6 +270,7 @@ function cacheRecord(
   dpdkMode: boolean,
   host: { mac: string; mtu: number } | undefined,
   knobs: VfKnobState | undefined,
+  mtu: number,
 ): SriovCache {
   const hostSide = { hostIfName: vf.netdev ?? '', effectiveMac: host?.mac ?? '', mtu: host?.mtu ?? 0 };
   return {
@@ -281,7 +283,7 @@ function cacheRecord(
     master: vf.pf,
     vfId: vf.vfIndex,
     mac: conf.mac,
-    mtu: host?.mtu ?? 0,
+    mtu,
     knobs: conf.knobs,
     orig: { ...zeroOrigVfState(), ...knobs, ...hostSide },
     runtimeMac: conf.runtimeMac,

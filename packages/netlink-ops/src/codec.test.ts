@@ -91,7 +91,6 @@ describe('AttributeIndex', () => {
         const index = new AttributeIndex(buf, start);
         for (let type = 0; type <= 13; type++) {
           const data = map.get(type);
-          expect(index.has(type)).toBe(data !== undefined);
           expect(index.get(type)?.toString('hex')).toBe(data?.toString('hex'));
           expect(index.length(type)).toBe(data?.length);
           expect(index.u8(type)).toBe(readU8(data));

@@ -191,10 +191,6 @@ export class AttributeIndex {
     return [off + NLA_HDRLEN, off + (this.#buf[off]! | (this.#buf[off + 1]! << 8))];
   }
 
-  has(type: number): boolean {
-    return this.#at.has(type);
-  }
-
   /** The payload (a view), as attributeMap's get. */
   get(type: number): Buffer | undefined {
     const s = this.#span(type);

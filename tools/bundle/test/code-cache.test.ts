@@ -151,7 +151,8 @@ describe('withCodeCache: a bundle run as a V8 script with a per-verb code cache'
     expect(text.endsWith('*/\n')).toBe(true);
     expect(text).toContain('const twice = (x) => x * 2;');
     // the CommonJS form (extensionless) and the ES module (.mjs) give the same output, the bundle's code
-    const cjs = join(dir, 'bin', 'app-cjs');
+    mkdirSync(join(dir, 'cjs'));
+    const cjs = join(dir, 'cjs', 'app');
     copyFileSync(app, cjs);
     const viaCjs = spawnSync(process.execPath, [cjs], { env: { CNI_COMMAND: 'VERSION' }, encoding: 'utf8' });
     expect([viaCjs.stderr, viaCjs.stdout]).toEqual(['', `42 w0,w1,w2 file://${cjs} VERSION`]);
